@@ -1,0 +1,72 @@
+package io.pbx3sbc.routingdb.store;
+
+import io.pbx3sbc.routingdb.manifest.Manifest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.SortedSet;
+
+/**
+ * Publishes immutable versions of a fleet's routing.db. The snapshot goes first and the signed
+ * manifest last, so a version whose manifest exists is complete. A version is never overwritten:
+ * publishing N when anything already exists under N fails.
+ */
+public final class VersionPublisher {
+    private final ObjectStore store;
+    private final FleetLayout layout;
+
+    public VersionPublisher(ObjectStore store, FleetLayout layout) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.layout = Objects.requireNonNull(layout, "layout");
+    }
+
+    public void publish(Path db, Manifest signed) throws IOException {
+        if (signed.signature() == null) {
+            throw new IllegalArgumentException("refusing to publish an unsigned manifest");
+        }
+        if (!signed.fleet().equals(layout.fleet())) {
+            throw new IllegalArgumentException("manifest is for fleet " + signed.fleet() + ", not " + layout.fleet());
+        }
+        long n = signed.version();
+        if (!store.list(layout.versionPrefix(n)).isEmpty()) {
+            throw new VersionExistsException(layout.fleet(), n);
+        }
+        String replica = layout.replicaPath(n);
+        LitestreamReplica.write(store, replica, LitestreamReplica.generationFor(replica, signed.contentSha256()), db);
+        store.put(layout.manifest(n), signed.toJson(), "application/json");
+    }
+
+    /** Versions with a manifest (complete ones), ascending. */
+    public SortedSet<Long> publishedVersions() throws ObjectStoreException {
+        SortedSet<Long> versions = new TreeSet<>();
+        for (String key : store.list(layout.versionsPrefix())) {
+            if (key.endsWith("/manifest.json")) {
+                layout.versionOf(key).ifPresent(versions::add);
+            }
+        }
+        return versions;
+    }
+
+    public java.util.Optional<Manifest> manifest(long version) throws IOException {
+        var bytes = store.get(layout.manifest(version));
+        return bytes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Manifest.fromJson(bytes.get()));
+    }
+
+    /** Removes every object of version N (retention). */
+    public void delete(long version) throws ObjectStoreException {
+        // Manifest first: a half-deleted version must not look complete.
+        store.delete(layout.manifest(version));
+        for (String key : store.list(layout.versionPrefix(version))) {
+            store.delete(key);
+        }
+    }
+
+    /** Thrown when a version number is already taken; versions are immutable. */
+    public static final class VersionExistsException extends IOException {
+        public VersionExistsException(String fleet, long version) {
+            super("version " + version + " of fleet " + fleet + " already exists; versions are immutable");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.pbx3sbc.routingdb.cli;
+
+import io.pbx3sbc.routingdb.RoutingDbReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RoutingDbCliTest {
+    /** The repository's samples, found from the module directory Maven runs tests in. */
+    static final Path SAMPLES = Path.of("..", "config", "samples");
+
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return new RoutingDbCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    @Test
+    void buildOfSamplesAndImportOfItsOutputRoundTripToTheSameHash() throws Exception {
+        Path first = dir.resolve("first.db");
+        assertThat(run("build", SAMPLES.toString(), "--out", first.toString())).as(err.toString()).isZero();
+        Path yaml = dir.resolve("imported.yaml");
+        assertThat(run("import", first.toString(), "--out", yaml.toString())).as(err.toString()).isZero();
+        Path second = dir.resolve("second.db");
+        assertThat(run("build", yaml.toString(), "--out", second.toString(), "--version", "2")).as(err.toString()).isZero();
+
+        var reader = new RoutingDbReader();
+        assertThat(reader.read(second).contentSha256()).isEqualTo(reader.read(first).contentSha256());
+        assertThat(reader.read(first).model().domains()).hasSize(4);
+    }
+
+    @Test
+    void validateNamesFileObjectAndField() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                apiVersion: pbx3sbc.io/v1alpha1
+                kind: DispatcherSet
+                metadata: {name: broken, namespace: t}
+                spec:
+                  setId: 5
+                  destinations:
+                    - uri: sip:127.0.0.1:5060
+                    - uri: not-a-uri
+                ---
+                apiVersion: pbx3sbc.io/v1alpha1
+                kind: SipDomain
+                metadata: {name: orphan, namespace: t}
+                spec: {domain: orphan.example.com, dispatcherSetRef: missing}
+                """);
+
+        assertThat(run("validate", bad.toString())).isEqualTo(1);
+        assertThat(err.toString())
+                .contains(bad + ": DispatcherSet/t/broken spec.destinations[1].uri: InvalidSpec")
+                .contains(bad + ": SipDomain/t/orphan spec.dispatcherSetRef: DispatcherSetNotFound");
+    }
+
+    @Test
+    void validateAcceptsTheSamples() {
+        assertThat(run("validate", SAMPLES.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("4 SipDomain(s), 2 DispatcherSet(s) valid");
+    }
+
+    @Test
+    void signsAndVerifiesAndRefusesTamperedManifest() throws Exception {
+        assertThat(run("keygen", "--out-dir", dir.toString())).isZero();
+        Path db = dir.resolve("routing.db");
+        assertThat(run("build", SAMPLES.toString(), "--out", db.toString(), "--version", "9",
+                "--signing-key", dir.resolve("signing.key").toString())).as(err.toString()).isZero();
+        Path manifest = Path.of(db + ".manifest.json");
+
+        assertThat(run("verify", db.toString(), "--manifest", manifest.toString(),
+                "--public-key", dir.resolve("signing.pub").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("verified: version 9");
+
+        Files.writeString(manifest, Files.readString(manifest).replace("\"version\":9", "\"version\":10"));
+        assertThat(run("verify", db.toString(), "--manifest", manifest.toString(),
+                "--public-key", dir.resolve("signing.pub").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("signature");
+    }
+
+    @Test
+    void inspectPrintsVersionCountsAndHash() {
+        Path db = dir.resolve("routing.db");
+        run("build", SAMPLES.toString(), "--out", db.toString(), "--version", "4", "--fleet", "edge");
+
+        assertThat(run("inspect", db.toString())).isZero();
+        assertThat(out.toString()).contains("version:        4").contains("fleet:          edge")
+                .contains("domains:        4 (3 enabled)").contains("content sha256: ");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown command");
+    }
+}
