@@ -28,7 +28,10 @@ import java.util.stream.Stream;
  */
 public final class ResourceFiles {
     public static final String API_VERSION = "pbx3sbc.io/v1alpha1";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build());
 
     /** What was read: the sources, where each came from, and documents that could not be read at all. */
     public record Loaded(List<DomainSource> domains, List<SetSource> sets, Map<ObjectRef, Path> origins,
