@@ -7,12 +7,15 @@ import io.pbx3sbc.routingdb.RoutingDbReader;
 import io.pbx3sbc.routingdb.RoutingDbValidator;
 import io.pbx3sbc.routingdb.VersionInfo;
 import io.pbx3sbc.routingdb.VersionVerifier;
-import io.pbx3sbc.routingdb.compile.ObjectRef;
 import io.pbx3sbc.routingdb.compile.Problem;
 import io.pbx3sbc.routingdb.compile.ResourceFiles;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.manifest.Manifest;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.S3Location;
+import io.pbx3sbc.routingdb.store.S3ObjectStore;
+import io.pbx3sbc.routingdb.store.VersionPublisher;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,6 +50,10 @@ public final class RoutingDbCli {
                   check a routing.db against its signed manifest and the trusted public key
               import FILE [--namespace NS] [--out YAML]
                   turn a classic (seed Kamailio) or our routing.db into SipDomain/DispatcherSet YAML
+              publish FILE --manifest MANIFEST --endpoint URL --bucket B [--prefix P] [--region R]
+                  upload a built, signed version to S3/MinIO in the fleet layout (Litestream replica +
+                  manifest); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Refuses to
+                  overwrite an existing version. The operator does this itself; this is for manual recovery.
               keygen --out-dir DIR
                   write a new Ed25519 key pair (signing.key, signing.pub) as base64 DER
             """;
@@ -77,6 +84,7 @@ public final class RoutingDbCli {
                 case "inspect" -> inspect(a);
                 case "verify" -> verify(a);
                 case "import" -> importDb(a);
+                case "publish" -> publish(a);
                 case "keygen" -> keygen(a);
                 default -> usage("unknown command '" + args[0] + "'");
             };
@@ -194,6 +202,26 @@ public final class RoutingDbCli {
                     db.model().sets().size(), db.model().domains().size(), a.value("--out", null), db.contentSha256());
         } else {
             out.print(yaml);
+        }
+        return 0;
+    }
+
+    private int publish(Args a) throws IOException, UsageException {
+        Path file = Path.of(a.single("a routing.db file"));
+        Manifest manifest = Manifest.fromJson(Files.readAllBytes(Path.of(a.required("--manifest"))));
+        String accessKey = System.getenv("AWS_ACCESS_KEY_ID");
+        String secretKey = System.getenv("AWS_SECRET_ACCESS_KEY");
+        if (accessKey == null || secretKey == null) {
+            throw new UsageException("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        }
+        var location = new S3Location(java.net.URI.create(a.required("--endpoint")), a.value("--region", "us-east-1"),
+                a.required("--bucket"), a.value("--prefix", ""), true, accessKey, secretKey);
+        try (S3ObjectStore store = new S3ObjectStore(location)) {
+            store.ensureBucket();
+            FleetLayout layout = new FleetLayout(manifest.fleet());
+            new VersionPublisher(store, layout).publish(file, manifest);
+            out.printf("published version %d of fleet %s to s3://%s/%s%s at %s%n", manifest.version(), manifest.fleet(),
+                    location.bucket(), location.prefix(), layout.versionPrefix(manifest.version()), location.endpoint());
         }
         return 0;
     }

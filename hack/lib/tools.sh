@@ -1,0 +1,41 @@
+# Shared by hack/ scripts: installs (once) and locates the tools the project runs.
+# Everything downloaded or built is cached under ${PBX3SBC_CACHE:-~/.cache/pbx3sbc}, outside the work tree.
+PBX3SBC_CACHE="${PBX3SBC_CACHE:-$HOME/.cache/pbx3sbc}"
+LITESTREAM_VERSION_NPM="1.0.1"   # @flydotio/litestream-linux-x64 1.0.1 ships Litestream v0.3.13
+LITESTREAM_BIN="$PBX3SBC_CACHE/litestream/node_modules/@flydotio/litestream-linux-x64/litestream"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Debian packages: Kamailio (with SQLite modules) for compatibility tests and benchmarks,
+# sipp as real SIP peers, sqlite3 for inspection.
+ensure_debian_packages() {
+  local missing=()
+  command -v kamailio >/dev/null || missing+=(kamailio)
+  [[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/db_sqlite.so ]] || missing+=(kamailio-sqlite-modules)
+  command -v sipp >/dev/null || missing+=(sip-tester)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The real litestream binary from npm. Never the npm wrapper: it always exits 0.
+ensure_litestream() {
+  if [[ ! -x "$LITESTREAM_BIN" ]]; then
+    log "installing litestream (npm @flydotio/litestream-linux-x64@$LITESTREAM_VERSION_NPM) into $PBX3SBC_CACHE/litestream"
+    mkdir -p "$PBX3SBC_CACHE/litestream"
+    (cd "$PBX3SBC_CACHE/litestream" && npm install --no-audit --no-fund --silent \
+      "@flydotio/litestream-linux-x64@$LITESTREAM_VERSION_NPM" >/dev/null)
+  fi
+  "$LITESTREAM_BIN" version >/dev/null || { echo "litestream at $LITESTREAM_BIN does not run" >&2; return 1; }
+  export LITESTREAM_BIN
+}
+
+ensure_java_build_tools() {
+  command -v java >/dev/null || { echo "java (17+) is required" >&2; return 1; }
+  command -v mvn >/dev/null || { echo "maven (3.8+) is required" >&2; return 1; }
+}

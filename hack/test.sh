@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# usage: ./hack/test.sh [extra maven args]
+# Installs or builds what the tests need (cached under ~/.cache/pbx3sbc), then runs every test tier:
+# *Test (fast, pure) with Surefire and *IT (real parts on loopback: S3Proxy, litestream, Kamailio,
+# sipp) with Failsafe. Example: ./hack/test.sh -pl routing-db -Dit.test=KamailioCompatIT
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/tools.sh
+source "$root/hack/lib/tools.sh"
+
+ensure_java_build_tools
+ensure_debian_packages
+ensure_litestream
+
+cd "$root"
+log "running all test tiers: mvn verify"
+exec mvn -B -ntp verify -Dlitestream.bin="$LITESTREAM_BIN" "$@"
