@@ -1,0 +1,15 @@
+package io.pbx3sbc.edge.routing;
+
+/**
+ * The few facts of a parsed SIP request the routing decision needs, extracted once by the SIP layer.
+ *
+ * @param maxForwards      -1 when the header is absent (the proxy then adds one)
+ * @param requestUriHost   lower-case host of the Request-URI
+ * @param toHost           lower-case host of the To URI
+ * @param topRouteIsOurs   the top Route header is this edge's own Record-Route
+ * @param addressedToEdge  the Request-URI names the edge itself (keepalive OPTIONS from endpoints or balancers)
+ */
+public record RequestView(String method, int maxForwards, String requestUriHost, String toHost, boolean hasToTag,
+                          String userAgent, String callId, boolean hasRoute, boolean topRouteIsOurs,
+                          boolean addressedToEdge) {
+}

@@ -1,0 +1,85 @@
+package io.pbx3sbc.edge.routing;
+
+import io.pbx3sbc.edge.routing.RouteDecision.Drop;
+import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
+import io.pbx3sbc.edge.routing.RouteDecision.Forward;
+import io.pbx3sbc.edge.routing.RouteDecision.ForwardInDialog;
+import io.pbx3sbc.edge.routing.RouteDecision.Reply;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The seed's {@code request_route}, as a pure function of a request, one routing table and the
+ * destination health. The order matters and is the seed's: hop limit, scanners, in-dialog, allowed
+ * methods, then domain checks, per-tenant rate limit and a healthy destination. Malformed messages
+ * never get here: the SIP layer drops them.
+ *
+ * <p>Open-relay safety lives here: an initial request is only ever forwarded to a backend of the
+ * tenant's set, whatever its Request-URI or Route headers say, and an in-dialog request only along
+ * a Route set whose top entry is ours.
+ */
+public final class Router {
+    private final ProtectionPolicy policy;
+    private final DestinationSelector selector;
+    private final RateLimiter rateLimiter;
+
+    public Router(ProtectionPolicy policy, DestinationSelector selector, RateLimiter rateLimiter) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+    }
+
+    /**
+     * @param tried    backends already tried for this request (failover); empty for a first attempt
+     * @param draining the edge is shutting down: no new dialogs, keepalive OPTIONS get 503
+     */
+    public RouteDecision route(RequestView r, RoutingTable table, HealthView health, Set<String> tried, boolean draining) {
+        if (r.maxForwards() == 0) {
+            return new Reply(483, "Too Many Hops", 0, DropReason.TOO_MANY_HOPS);
+        }
+        if (policy.isScanner(r.userAgent())) {
+            return new Drop(DropReason.SCANNER);
+        }
+        if (r.hasToTag()) {
+            if (r.topRouteIsOurs()) {
+                return new ForwardInDialog();
+            }
+            // An ACK cannot be answered; anything else learns there is no such dialog here.
+            return r.method().equals("ACK") ? new Drop(DropReason.FOREIGN_ROUTE)
+                    : new Reply(404, "Not Here", 0, DropReason.FOREIGN_ROUTE);
+        }
+        if (!policy.allowedMethods().contains(r.method())) {
+            return new Reply(405, "Method Not Allowed", 0, DropReason.METHOD_NOT_ALLOWED);
+        }
+        if (r.addressedToEdge() && r.method().equals("OPTIONS")) {
+            return draining ? new Reply(503, "Draining", 0, DropReason.DRAINING) : new Reply(200, "OK", 0, DropReason.NONE);
+        }
+        String host = r.requestUriHost();
+        if (host == null || host.isEmpty()) {
+            return new Drop(DropReason.NO_DOMAIN);
+        }
+        if (policy.requireRequestUriMatchesTo() && !host.equalsIgnoreCase(r.toHost())) {
+            return new Drop(DropReason.DOMAIN_MISMATCH);
+        }
+        Tenant tenant = table.tenant(host);
+        if (tenant == null) {
+            return new Drop(DropReason.UNKNOWN_DOMAIN);
+        }
+        if (!tenant.enabled()) {
+            return new Drop(DropReason.DISABLED_DOMAIN);
+        }
+        if (draining && !r.method().equals("ACK")) {
+            return new Reply(503, "Service Unavailable", 5, DropReason.DRAINING);
+        }
+        if (tried.isEmpty() && !rateLimiter.tryAcquire(tenant)) {
+            return new Reply(503, "Service Unavailable", 1, DropReason.RATE_LIMITED);
+        }
+        BackendSet set = table.set(tenant.setId());
+        Backend backend = set == null ? null : selector.select(set, health, r.callId(), tried);
+        if (backend == null) {
+            return new Reply(503, "Service Unavailable", 0, DropReason.NO_HEALTHY_BACKEND);
+        }
+        return new Forward(tenant, set, backend);
+    }
+}
