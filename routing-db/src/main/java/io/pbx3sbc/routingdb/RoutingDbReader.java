@@ -35,11 +35,12 @@ import java.util.TreeMap;
  */
 public final class RoutingDbReader {
 
+    /** Reads any routing.db, including a classic edge's live WAL-mode file (see {@link Sqlite#openReadOnly}). */
     public RoutingDb read(Path file) throws InvalidRoutingDbException {
         if (!Files.isRegularFile(file)) {
             throw new InvalidRoutingDbException(file + " does not exist or is not a file");
         }
-        try (Connection c = Sqlite.openImmutable(file)) {
+        try (Connection c = Sqlite.openReadOnly(file)) {
             return read(c);
         } catch (SQLException e) {
             throw new InvalidRoutingDbException("cannot read " + file + " as SQLite: " + e.getMessage(), e);

@@ -21,8 +21,19 @@ final class Sqlite {
      * nobody writes a published version.
      */
     static Connection openImmutable(Path file) throws SQLException {
-        String path = file.toAbsolutePath().toString()
+        return DriverManager.getConnection("jdbc:sqlite:file:" + uriPath(file) + "?immutable=1&mode=ro");
+    }
+
+    /**
+     * Any file, read only, honouring a WAL beside it: a classic edge's live routing.db (WAL mode,
+     * replicated by Litestream) may hold rows not yet checkpointed, which {@code immutable=1} would miss.
+     */
+    static Connection openReadOnly(Path file) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:file:" + uriPath(file) + "?mode=ro");
+    }
+
+    private static String uriPath(Path file) {
+        return file.toAbsolutePath().toString()
                 .replace("%", "%25").replace("?", "%3f").replace("#", "%23").replace(" ", "%20");
-        return DriverManager.getConnection("jdbc:sqlite:file:" + path + "?immutable=1&mode=ro");
     }
 }

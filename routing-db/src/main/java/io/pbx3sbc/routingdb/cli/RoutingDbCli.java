@@ -110,7 +110,7 @@ public final class RoutingDbCli {
         ResourceFiles.Loaded loaded = load(a);
         RoutingCompiler.Compilation c = new RoutingCompiler().compile(loaded.domains(), loaded.sets());
         int problems = report(loaded, c);
-        if (problems > 0 && !a.flag("--skip-invalid")) {
+        if (problems > 0 && !a.has("--skip-invalid")) {
             err.println(problems + " problem(s); nothing written (use --skip-invalid to build the valid objects only)");
             return 1;
         }
@@ -279,10 +279,6 @@ public final class RoutingDbCli {
         }
 
         boolean has(String name) {
-            return options.containsKey(name);
-        }
-
-        boolean flag(String name) {
             return options.containsKey(name);
         }
 

@@ -102,6 +102,31 @@ class RoutingDbCliTest {
     }
 
     @Test
+    void importsALiveClassicSeedDatabaseIncludingRowsStillInItsWal() throws Exception {
+        Path classic = dir.resolve("kamailio-routing.db");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + classic); var s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("CREATE TABLE sip_domains (domain TEXT PRIMARY KEY, dispatcher_setid INTEGER NOT NULL,"
+                    + " enabled INTEGER NOT NULL DEFAULT 1, comment TEXT)");
+            s.execute("CREATE TABLE dispatcher (id INTEGER PRIMARY KEY AUTOINCREMENT, setid INTEGER NOT NULL,"
+                    + " destination TEXT NOT NULL, flags INTEGER DEFAULT 0, priority INTEGER DEFAULT 0, attrs TEXT)");
+            s.execute("INSERT INTO sip_domains VALUES ('tenant1.example.com', 10, 1, NULL), ('tenant2.example.com', 20, 1, 'b')");
+            s.execute("INSERT INTO dispatcher (setid, destination) VALUES (10, 'sip:10.0.1.10:5060'),"
+                    + " (10, 'sip:10.0.1.11:5060'), (20, 'sip:10.0.2.20:5060')");
+            assertThat(Path.of(classic + "-wal")).exists(); // the rows are still in the WAL, as on a live edge
+
+            Path yaml = dir.resolve("tenants.yaml");
+            assertThat(run("import", classic.toString(), "--namespace", "tenants", "--out", yaml.toString()))
+                    .as(err.toString()).isZero();
+            assertThat(Files.readString(yaml)).contains("domain: tenant2.example.com").contains("name: set-20")
+                    .contains("uri: sip:10.0.1.11:5060").contains("algorithm: round-robin");
+            assertThat(run("validate", yaml.toString())).as(err.toString()).isZero();
+            assertThat(out.toString()).contains("2 SipDomain(s), 2 DispatcherSet(s) valid");
+        }
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown command");
