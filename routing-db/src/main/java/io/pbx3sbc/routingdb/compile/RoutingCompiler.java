@@ -46,8 +46,9 @@ public final class RoutingCompiler {
         Map<String, Long> generations = new TreeMap<>();
 
         // Sets: validate each, then settle set id conflicts among the valid ones.
+        List<SetSource> setsOldestFirst = sorted(setSources, SetSource::createdAt, SetSource::ref);
         Map<ObjectRef, DispatcherSet> validSets = new HashMap<>();
-        for (SetSource s : sorted(setSources, SetSource::createdAt, SetSource::ref)) {
+        for (SetSource s : setsOldestFirst) {
             DispatcherSet set = toSet(s, problems);
             if (set != null) {
                 validSets.put(s.ref(), set);
@@ -55,7 +56,7 @@ public final class RoutingCompiler {
         }
         Map<Integer, ObjectRef> setIdOwner = new HashMap<>();
         Map<ObjectRef, DispatcherSet> acceptedSets = new HashMap<>();
-        for (SetSource s : sorted(setSources, SetSource::createdAt, SetSource::ref)) {
+        for (SetSource s : setsOldestFirst) {
             DispatcherSet set = validSets.get(s.ref());
             if (set == null) {
                 continue;
