@@ -7,6 +7,10 @@ public sealed interface RouteDecision {
     record Forward(Tenant tenant, BackendSet set, Backend backend) implements RouteDecision {
     }
 
+    /** A CANCEL for a known tenant: cancel the matching INVITE transaction, wherever it was sent. */
+    record Cancel() implements RouteDecision {
+    }
+
     /** Relay an in-dialog request along its Route set (its top Route is ours). */
     record ForwardInDialog() implements RouteDecision {
     }
@@ -27,6 +31,8 @@ public sealed interface RouteDecision {
         DOMAIN_MISMATCH("ruri_to_mismatch"),
         NO_DOMAIN("no_domain"),
         FOREIGN_ROUTE("foreign_route"),
+        STRAY_ACK("stray_ack"),
+        NOT_READY("not_ready"),
         TOO_MANY_HOPS("too_many_hops"),
         METHOD_NOT_ALLOWED("method_not_allowed"),
         RATE_LIMITED("rate_limited"),

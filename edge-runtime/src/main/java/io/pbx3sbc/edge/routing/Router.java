@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge.routing;
 
+import io.pbx3sbc.edge.routing.RouteDecision.Cancel;
 import io.pbx3sbc.edge.routing.RouteDecision.Drop;
 import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import io.pbx3sbc.edge.routing.RouteDecision.Forward;
@@ -69,7 +70,14 @@ public final class Router {
         if (!tenant.enabled()) {
             return new Drop(DropReason.DISABLED_DOMAIN);
         }
-        if (draining && !r.method().equals("ACK")) {
+        // CANCEL and ACK belong to a transaction already admitted: no new backend, no token, no drain refusal.
+        if (r.method().equals("CANCEL")) {
+            return new Cancel();
+        }
+        if (r.method().equals("ACK")) {
+            return new Drop(DropReason.STRAY_ACK); // an ACK without a To tag belongs to no transaction here
+        }
+        if (draining) {
             return new Reply(503, "Service Unavailable", 5, DropReason.DRAINING);
         }
         if (tried.isEmpty() && !rateLimiter.tryAcquire(tenant)) {

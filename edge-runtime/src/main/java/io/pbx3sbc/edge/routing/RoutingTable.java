@@ -23,6 +23,7 @@ public final class RoutingTable {
     private final Map<Integer, BackendSet> sets;
     /** host:port of every destination: the only places the edge may send an initial request (no open relay). */
     private final Set<String> destinationAddresses;
+    private final Set<String> destinationHosts;
 
     private RoutingTable(long version, String contentSha256, Map<String, Tenant> tenants, Map<Integer, BackendSet> sets) {
         this.version = version;
@@ -32,6 +33,9 @@ public final class RoutingTable {
         Set<String> addresses = new HashSet<>();
         sets.values().forEach(s -> s.backends().forEach(b -> addresses.add(hostPort(b.address()))));
         this.destinationAddresses = Set.copyOf(addresses);
+        Set<String> hosts = new HashSet<>();
+        sets.values().forEach(s -> s.backends().forEach(b -> hosts.add(b.address().host())));
+        this.destinationHosts = Set.copyOf(hosts);
     }
 
     public static RoutingTable from(RoutingDb db) {
@@ -78,6 +82,18 @@ public final class RoutingTable {
     /** Whether host:port is a destination of this table. */
     public boolean isDestination(String host, int port) {
         return destinationAddresses.contains(host.toLowerCase(java.util.Locale.ROOT) + ":" + port);
+    }
+
+    /** Whether a request from this host comes from one of our backends (BYE or re-INVITE towards a caller). */
+    public boolean isDestinationHost(String host) {
+        return destinationHosts.contains(host.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Every destination URI of every set, for health bookkeeping across versions. */
+    public Set<String> destinationUris() {
+        Set<String> uris = new HashSet<>();
+        sets.values().forEach(s -> s.backends().forEach(b -> uris.add(b.uri())));
+        return uris;
     }
 
     private static String hostPort(SipUri uri) {

@@ -1,0 +1,218 @@
+package io.pbx3sbc.edge;
+
+import io.pbx3sbc.edge.admin.AdminServer;
+import io.pbx3sbc.edge.admin.AdminServer.Readiness;
+import io.pbx3sbc.edge.admin.EdgeMetrics;
+import io.pbx3sbc.edge.dispatch.HealthTracker;
+import io.pbx3sbc.edge.dispatch.OptionsProber;
+import io.pbx3sbc.edge.routing.ActiveTable;
+import io.pbx3sbc.edge.routing.DestinationSelector;
+import io.pbx3sbc.edge.routing.ProtectionPolicy;
+import io.pbx3sbc.edge.routing.RateLimiter;
+import io.pbx3sbc.edge.routing.Router;
+import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.sip.EdgeProxy;
+import io.pbx3sbc.edge.sip.SelfAddress;
+import io.pbx3sbc.edge.sip.SipEndpoint;
+import io.pbx3sbc.routingdb.InvalidRoutingDbException;
+import io.pbx3sbc.routingdb.RoutingDb;
+import io.pbx3sbc.routingdb.RoutingDbValidator;
+import io.pbx3sbc.routingdb.manifest.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running edge: the routing table, the SIP endpoint and proxy, the prober and the admin port,
+ * wired by hand. {@link #start} returns once SIP listens and the table is loaded; {@link #drain} then
+ * {@link #close} is the SIGTERM path.
+ */
+public final class Edge implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+
+    private final EdgeConfig config;
+    private final ActiveTable tables = new ActiveTable();
+    private final HealthTracker health = new HealthTracker();
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final ScheduledExecutorService timers;
+    private final Instant started = Instant.now();
+    private SipEndpoint sip;
+    private EdgeProxy proxy;
+    private OptionsProber prober;
+    private AdminServer admin;
+
+    private Edge(EdgeConfig config) {
+        this.config = config;
+        AtomicInteger n = new AtomicInteger();
+        this.timers = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "edge-timers-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Edge start(EdgeConfig config) throws Exception {
+        Edge edge = new Edge(config);
+        try {
+            edge.load(config.routingDb());
+            edge.startSip();
+            return edge;
+        } catch (Exception e) {
+            edge.close();
+            throw e;
+        }
+    }
+
+    /** Validates a routing.db and makes it active; a bad file throws and the active table stays. */
+    public RoutingTable load(java.nio.file.Path file) throws InvalidRoutingDbException {
+        RoutingDb db = new RoutingDbValidator().validate(file);
+        RoutingTable table = RoutingTable.from(db);
+        if (tables.activate(table)) {
+            LOG.info("routing table active: version {} ({} domains, sha256 {})", table.version(), table.tenantCount(),
+                    table.contentSha256().substring(0, 12));
+        }
+        return table;
+    }
+
+    private void startSip() throws Exception {
+        sip = SipEndpoint.start("pbx3sbc-edge", config.sipListen(), config.sipThreads(), reason -> {
+            metrics.malformed();
+            LOG.debug("malformed message dropped: {}", reason);
+        });
+        SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress());
+        ProtectionPolicy policy = ProtectionPolicy.of(config.scannerUserAgents(), config.requireRequestUriMatchesTo(),
+                ProtectionPolicy.DEFAULT_METHODS);
+        Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
+        prober = new OptionsProber(tables::current, health, timers, System::currentTimeMillis);
+        proxy = new EdgeProxy(sip.provider(), sip.factories(), self, tables, router, health, metrics, timers,
+                config.frTimer(), config.frInvTimer(), prober);
+        sip.provider().addSipListener(proxy);
+        if (config.probing()) {
+            prober.start(proxy::sendProbe);
+        }
+        admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText);
+        LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}", config.edgeId(),
+                config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen());
+    }
+
+    public Readiness readiness() {
+        if (tables.current() == null) {
+            return new Readiness(false, "no routing table loaded");
+        }
+        if (sip == null || proxy == null) {
+            return new Readiness(false, "SIP listener not started");
+        }
+        if (proxy.draining()) {
+            return new Readiness(false, "draining");
+        }
+        return new Readiness(true, "");
+    }
+
+    /**
+     * Stops taking new dialogs and waits until open transactions finish or the drain timeout passes.
+     * @return the transactions still open when it gave up (0 on a clean drain)
+     */
+    public int drain(Duration timeout) throws InterruptedException {
+        if (proxy == null) {
+            return 0;
+        }
+        proxy.startDraining();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (proxy.openTransactions() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return proxy.openTransactions();
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    public HealthTracker health() {
+        return health;
+    }
+
+    public ActiveTable tables() {
+        return tables;
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    byte[] statusJson() {
+        RoutingTable t = tables.current();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("edgeId", config.edgeId());
+        status.put("ready", readiness().ready());
+        status.put("startedAt", started.toString());
+        Map<String, Object> routing = new LinkedHashMap<>();
+        if (t != null) {
+            routing.put("version", t.version());
+            routing.put("contentSha256", t.contentSha256());
+            routing.put("domains", t.tenantCount());
+        }
+        tables.previous().ifPresent(p -> routing.put("previousVersion", p.version()));
+        status.put("routing", routing);
+        Map<String, Object> destinations = new LinkedHashMap<>();
+        Map<String, HealthTracker.Snapshot> probed = health.snapshot();
+        Set<String> uris = t == null ? Set.of() : new java.util.TreeSet<>(t.destinationUris());
+        for (String uri : uris) {
+            HealthTracker.Snapshot s = probed.get(uri);
+            destinations.put(uri, Map.of("up", s == null || s.up(), "lastProbe", s == null ? "not probed yet" : s.lastReason()));
+        }
+        status.put("destinations", destinations);
+        status.put("openTransactions", proxy == null ? 0 : proxy.openTransactions());
+        status.put("requests", metrics.requestsByMethodAndOutcome());
+        status.put("drops", metrics.dropsByReason());
+        status.put("malformed", metrics.malformedCount());
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(status);
+        } catch (Exception e) {
+            return ("{\"error\":\"" + e.getMessage() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    String metricsText() {
+        StringBuilder out = new StringBuilder(4096);
+        metrics.writeCounters(out);
+        RoutingTable t = tables.current();
+        EdgeMetrics.family(out, "pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_version", null, null, null, null, t == null ? 0 : t.version());
+        EdgeMetrics.family(out, "pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_domains", null, null, null, null, t == null ? 0 : t.tenantCount());
+        EdgeMetrics.family(out, "pbx3sbc_edge_destination_up", "1 when the destination is considered up", "gauge");
+        if (t != null) {
+            for (String uri : new java.util.TreeSet<>(t.destinationUris())) {
+                EdgeMetrics.sample(out, "pbx3sbc_edge_destination_up", "uri", uri, null, null, health.isUp(uri) ? 1 : 0);
+            }
+        }
+        EdgeMetrics.family(out, "pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_open_transactions", null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
+        EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        if (prober != null) {
+            prober.stop();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (sip != null) {
+            sip.close();
+        }
+        timers.shutdownNow();
+    }
+}

@@ -1,0 +1,152 @@
+package io.pbx3sbc.edge.dispatch;
+
+import io.pbx3sbc.edge.routing.Backend;
+import io.pbx3sbc.edge.routing.BackendSet;
+import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.sip.EdgeProxy;
+import io.pbx3sbc.routingdb.model.Probing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Sends OPTIONS to every destination of the active table at its set's interval and feeds the answers
+ * (or their absence within the probe timeout) to the {@link HealthTracker}. Up and down transitions are
+ * logged once, as the seed's {@code dispatcher:dst-up/dst-down} event routes do.
+ */
+public final class OptionsProber implements EdgeProxy.ProbeResponses {
+    private static final Logger LOG = LoggerFactory.getLogger(OptionsProber.class);
+
+    /** Sends one OPTIONS to a destination; its answer comes back through {@link #answered}. */
+    @FunctionalInterface
+    public interface ProbeSender {
+        void send(Backend destination, Probe probe) throws Exception;
+    }
+
+    /** One outstanding probe. */
+    public static final class Probe {
+        final String uri;
+        final Probing probing;
+        ScheduledFuture<?> timeout;
+        boolean done;
+
+        Probe(String uri, Probing probing) {
+            this.uri = uri;
+            this.probing = probing;
+        }
+    }
+
+    private final Supplier<RoutingTable> table;
+    private final HealthTracker health;
+    private final ScheduledExecutorService timers;
+    private final LongSupplier clockMillis;
+    private final Map<String, Long> nextDue = new ConcurrentHashMap<>();
+    private volatile ProbeSender sender;
+    private ScheduledFuture<?> ticker;
+
+    public OptionsProber(Supplier<RoutingTable> table, HealthTracker health, ScheduledExecutorService timers,
+                         LongSupplier clockMillis) {
+        this.table = table;
+        this.health = health;
+        this.timers = timers;
+        this.clockMillis = clockMillis;
+    }
+
+    public void start(ProbeSender sender) {
+        this.sender = sender;
+        ticker = timers.scheduleWithFixedDelay(this::tick, 0, 250, TimeUnit.MILLISECONDS);
+    }
+
+    public void stop() {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+    }
+
+    /** Sends the probes that are due; a destination in several sets is probed once, at the shortest interval. */
+    void tick() {
+        try {
+            RoutingTable t = table.get();
+            if (t == null) {
+                return;
+            }
+            Map<String, Backend> destinations = new HashMap<>();
+            Map<String, Probing> probings = new HashMap<>();
+            for (BackendSet set : t.sets()) {
+                for (Backend b : set.backends()) {
+                    destinations.putIfAbsent(b.uri(), b);
+                    probings.merge(b.uri(), set.probing(),
+                            (a, c) -> a.intervalSeconds() <= c.intervalSeconds() ? a : c);
+                }
+            }
+            nextDue.keySet().retainAll(destinations.keySet());
+            long now = clockMillis.getAsLong();
+            for (var e : destinations.entrySet()) {
+                String uri = e.getKey();
+                Probing probing = probings.get(uri);
+                if (nextDue.getOrDefault(uri, 0L) <= now) {
+                    nextDue.put(uri, now + probing.intervalSeconds() * 1000L);
+                    send(e.getValue(), new Probe(uri, probing));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("probe round failed: {}", e.toString());
+        }
+    }
+
+    private void send(Backend b, Probe probe) {
+        synchronized (probe) {
+            probe.timeout = timers.schedule(() -> timedOut(probe), probe.probing.timeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        try {
+            sender.send(b, probe);
+        } catch (Exception e) {
+            LOG.debug("probe to {} not sent: {}", b.uri(), e.toString());
+            complete(probe, 0);
+        }
+    }
+
+    @Override
+    public boolean owns(Object applicationData) {
+        return applicationData instanceof Probe;
+    }
+
+    @Override
+    public void answered(Object applicationData, int status) {
+        if (status >= 200) { // provisional answers to OPTIONS say nothing about health
+            complete((Probe) applicationData, status);
+        }
+    }
+
+    @Override
+    public void timedOut(Object applicationData) {
+        complete((Probe) applicationData, 0);
+    }
+
+    private void complete(Probe probe, int status) {
+        synchronized (probe) {
+            if (probe.done) {
+                return;
+            }
+            probe.done = true;
+            if (probe.timeout != null) {
+                probe.timeout.cancel(false);
+            }
+        }
+        switch (health.probeResult(probe.uri, probe.probing, status)) {
+            case WENT_DOWN -> LOG.warn("Destination DOWN: {} ({})", probe.uri,
+                    status == 0 ? "no reply to OPTIONS within " + probe.probing.timeoutMillis() + " ms" : "replied " + status);
+            case WENT_UP -> LOG.info("Destination UP: {}", probe.uri);
+            case NONE -> {
+            }
+        }
+    }
+}

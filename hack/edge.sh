@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# usage: ./hack/edge.sh --routing-db PATH [--sip-listen HOST:PORT] [--advertised-address HOST:PORT]
+#                       [--admin-listen HOST:PORT] [more flags: ./hack/edge.sh --help]
+# Runs one SIP edge from a local build (builds it first if needed). JVM flags: EDGE_JAVA_OPTS.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$root/edge-runtime/target/edge-runtime.jar"
+if [[ ! -f "$jar" || ! -d "$root/edge-runtime/target/lib" ]]; then
+  echo "edge: building it first (mvn -pl edge-runtime -am package)" >&2
+  (cd "$root" && mvn -B -q -ntp -pl edge-runtime -am package -DskipTests >&2)
+fi
+# 256 MiB holds 100k domains with room to stage a second version (docs/benchmarks.md).
+exec java ${EDGE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC} \
+  -cp "$jar:$root/edge-runtime/target/lib/*" io.pbx3sbc.edge.EdgeMain "$@"
