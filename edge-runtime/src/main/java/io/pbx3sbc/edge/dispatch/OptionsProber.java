@@ -28,7 +28,8 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
     /** Sends one OPTIONS to a destination; its answer comes back through {@link #answered}. */
     @FunctionalInterface
     public interface ProbeSender {
-        void send(Backend destination, Probe probe) throws Exception;
+        /** @return what abandons the probe (stops its retransmissions) once it timed out */
+        Runnable send(Backend destination, Probe probe) throws Exception;
     }
 
     /** One outstanding probe. */
@@ -36,6 +37,7 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
         final String uri;
         final Probing probing;
         ScheduledFuture<?> timeout;
+        Runnable abandon;
         boolean done;
 
         Probe(String uri, Probing probing) {
@@ -107,7 +109,10 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
             probe.timeout = timers.schedule(() -> timedOut(probe), probe.probing.timeoutMillis(), TimeUnit.MILLISECONDS);
         }
         try {
-            sender.send(b, probe);
+            Runnable abandon = sender.send(b, probe);
+            synchronized (probe) {
+                probe.abandon = abandon;
+            }
         } catch (Exception e) {
             LOG.debug("probe to {} not sent: {}", b.uri(), e.toString());
             complete(probe, 0);
@@ -129,6 +134,17 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
     @Override
     public void timedOut(Object applicationData) {
         complete((Probe) applicationData, 0);
+    }
+
+    private void timedOut(Probe probe) {
+        Runnable abandon;
+        synchronized (probe) {
+            abandon = probe.abandon;
+        }
+        if (abandon != null) {
+            abandon.run();
+        }
+        complete(probe, 0);
     }
 
     private void complete(Probe probe, int status) {

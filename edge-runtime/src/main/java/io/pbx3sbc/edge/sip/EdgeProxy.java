@@ -365,7 +365,7 @@ public final class EdgeProxy implements SipListener {
                     sendCancel(relay);
                 }
                 if (code > 100) {
-                    relay.st.sendResponse(upstream(resp));
+                    relay.st.sendResponse(upstream(resp, relay.original));
                 }
                 return;
             }
@@ -374,7 +374,7 @@ public final class EdgeProxy implements SipListener {
             }
             relay.finish(openTransactions);
             metrics.relayedFinal(code);
-            relay.st.sendResponse(upstream(resp));
+            relay.st.sendResponse(upstream(resp, relay.original));
         }
     }
 
@@ -481,7 +481,7 @@ public final class EdgeProxy implements SipListener {
     }
 
     /** Sends one health probe (OPTIONS) to a destination; the answer goes to {@link ProbeResponses}. */
-    public void sendProbe(Backend destination, Object probe) throws Exception {
+    public Runnable sendProbe(Backend destination, Object probe) throws Exception {
         SipURI target = (SipURI) f.addresses().createURI(destination.uri());
         Hop hop = NextHopRouter.hop(destination.address().host(), destination.address().port(), destination.address().transport());
         SipURI fromUri = f.addresses().createSipURI("pbx3sbc-edge", self.advertised().host());
@@ -498,6 +498,13 @@ public final class EdgeProxy implements SipListener {
             ct.sendRequest();
             return null;
         });
+        return () -> {
+            try {
+                ct.terminate(); // stop retransmitting a probe we no longer wait for
+            } catch (Exception ignored) {
+                // already terminated
+            }
+        };
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -506,6 +513,8 @@ public final class EdgeProxy implements SipListener {
     /** A copy of an initial request ready for a backend: Max-Forwards, our Via, Record-Route for INVITE. */
     private Request outgoing(Request original, boolean recordRoute, String transport) throws Exception {
         Request out = (Request) original.clone();
+        // A pre-loaded Route set from outside is never honoured: the backend is ours to choose.
+        out.removeHeader(RouteHeader.NAME);
         decrementMaxForwards(out);
         if (recordRoute) {
             SipURI rr = f.addresses().createSipURI(null, self.advertised().host());
@@ -549,6 +558,20 @@ public final class EdgeProxy implements SipListener {
     private static Response upstream(Response resp) {
         Response up = (Response) resp.clone();
         up.removeFirst(ViaHeader.NAME);
+        return up;
+    }
+
+    /**
+     * A backend's response for the caller's transaction, with the caller's Via headers taken from the
+     * request we received: correct even when a backend echoes a shortened Via list (as UAs answering
+     * an INVITE after a CANCEL sometimes do).
+     */
+    private static Response upstream(Response resp, Request original) throws javax.sip.SipException {
+        Response up = (Response) resp.clone();
+        up.removeHeader(ViaHeader.NAME);
+        for (var it = original.getHeaders(ViaHeader.NAME); it.hasNext(); ) {
+            up.addLast((ViaHeader) ((ViaHeader) it.next()).clone());
+        }
         return up;
     }
 
