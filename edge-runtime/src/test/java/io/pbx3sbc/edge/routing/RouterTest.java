@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge.routing;
 
+import io.pbx3sbc.edge.routing.RouteDecision.Cancel;
 import io.pbx3sbc.edge.routing.RouteDecision.Drop;
 import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import io.pbx3sbc.edge.routing.RouteDecision.Forward;
@@ -126,5 +127,30 @@ class RouterTest {
         // The tenant without a limit is not affected.
         assertThat(limited.route(invite("tenant2.example.com", "tenant2.example.com"), table, HealthView.ALL_UP, Set.of(), false))
                 .isInstanceOf(Forward.class);
+    }
+
+    @Test
+    void aCancelForAKnownTenantCancelsTheMatchingTransactionEvenWhileDraining() {
+        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        assertThat(route(cancel)).isEqualTo(new Cancel());
+        assertThat(router.route(cancel, table, HealthView.ALL_UP, Set.of(), true)).isEqualTo(new Cancel());
+        var knock = new RequestView("CANCEL", 70, "unknown.example.net", "unknown.example.net", false, "ua", "c", false, false, false);
+        assertThat(route(knock)).isEqualTo(new Drop(DropReason.UNKNOWN_DOMAIN));
+    }
+
+    @Test
+    void anAckWithoutToTagBelongsToNothingAndIsDropped() {
+        var ack = new RequestView("ACK", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        assertThat(route(ack)).isEqualTo(new Drop(DropReason.STRAY_ACK));
+    }
+
+    @Test
+    void cancelsAreNotChargedToTheTenantsRateLimit() {
+        RateLimiter limiter = new RateLimiter(() -> 0L);
+        Router strict = new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), limiter);
+        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(strict.route(cancel, table, HealthView.ALL_UP, Set.of(), false)).isEqualTo(new Cancel());
+        }
     }
 }
