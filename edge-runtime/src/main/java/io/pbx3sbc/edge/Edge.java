@@ -174,6 +174,8 @@ public final class Edge implements AutoCloseable {
         status.put("requests", metrics.requestsByMethodAndOutcome());
         status.put("drops", metrics.dropsByReason());
         status.put("malformed", metrics.malformedCount());
+        Runtime rt = Runtime.getRuntime();
+        status.put("jvm", Map.of("heapUsedBytes", rt.totalMemory() - rt.freeMemory(), "heapMaxBytes", rt.maxMemory()));
         try {
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(status);
         } catch (Exception e) {
@@ -197,6 +199,11 @@ public final class Edge implements AutoCloseable {
         }
         EdgeMetrics.family(out, "pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_open_transactions", null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
+        Runtime rt = Runtime.getRuntime();
+        EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_used_bytes", "Java heap in use", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_used_bytes", null, null, null, null, rt.totalMemory() - rt.freeMemory());
+        EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_max_bytes", null, null, null, null, rt.maxMemory());
         EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
         return out.toString();

@@ -21,9 +21,21 @@ public final class LocalProcess implements AutoCloseable {
     }
 
     public static LocalProcess start(String name, Path log, List<String> command) throws IOException {
+        return start(name, log, command, java.util.Map.of());
+    }
+
+    /** Starts with extra environment variables on top of this process's own. */
+    public static LocalProcess start(String name, Path log, List<String> command, java.util.Map<String, String> env)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
         return new LocalProcess(name, pb.start(), log);
+    }
+
+    /** Sends SIGTERM to the process itself (not its children), as Kubernetes does on pod deletion. */
+    public void terminate() {
+        process.destroy();
     }
 
     /** The path of a required tool, or a failure that says how to get it: tests never skip silently. */
