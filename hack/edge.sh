@@ -10,5 +10,6 @@ if [[ ! -f "$jar" || ! -d "$root/edge-runtime/target/lib" ]]; then
   (cd "$root" && mvn -B -q -ntp -pl edge-runtime -am package -DskipTests >&2)
 fi
 # 256 MiB holds 100k domains with room to stage a second version (docs/benchmarks.md).
-exec java ${EDGE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC} \
+# An OutOfMemoryError must end the process (and let Kubernetes restart it), never leave it half alive.
+exec java ${EDGE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC} -XX:+ExitOnOutOfMemoryError \
   -cp "$jar:$root/edge-runtime/target/lib/*" io.pbx3sbc.edge.EdgeMain "$@"

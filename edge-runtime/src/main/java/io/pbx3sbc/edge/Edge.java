@@ -95,6 +95,7 @@ public final class Edge implements AutoCloseable {
         proxy = new EdgeProxy(sip.provider(), sip.factories(), self, tables, router, health, metrics, timers,
                 config.frTimer(), config.frInvTimer(), prober);
         sip.provider().addSipListener(proxy);
+        sip.onStrayResponse(proxy::strayResponse);
         if (config.probing()) {
             prober.start(proxy::sendProbe);
         }
@@ -174,6 +175,7 @@ public final class Edge implements AutoCloseable {
         status.put("requests", metrics.requestsByMethodAndOutcome());
         status.put("drops", metrics.dropsByReason());
         status.put("malformed", metrics.malformedCount());
+        status.put("shedDatagrams", io.pbx3sbc.edge.sip.BoundedUdpProcessorFactory.shedCount());
         Runtime rt = Runtime.getRuntime();
         status.put("jvm", Map.of("heapUsedBytes", rt.totalMemory() - rt.freeMemory(), "heapMaxBytes", rt.maxMemory()));
         try {
@@ -187,6 +189,10 @@ public final class Edge implements AutoCloseable {
         StringBuilder out = new StringBuilder(4096);
         metrics.writeCounters(out);
         RoutingTable t = tables.current();
+        EdgeMetrics.family(out, "pbx3sbc_edge_sip_shed_datagrams_total",
+                "UDP datagrams dropped unread because the edge was overloaded (its receive queue was full)", "counter");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_sip_shed_datagrams_total", null, null, null, null,
+                io.pbx3sbc.edge.sip.BoundedUdpProcessorFactory.shedCount());
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_version", null, null, null, null, t == null ? 0 : t.version());
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");

@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Destination health with the seed's dispatcher semantics, keyed by destination URI so it survives
  * routing version swaps. A destination starts up (as Kamailio's dispatcher starts them active);
- * {@code probingThreshold} failed probes in a row mark it down, {@code inactiveThreshold} good
- * replies in a row bring it back. A relayed request that got no answer at all marks it down at once
- * (Kamailio's {@code ds_mark_dst}), so calls stop trying a dead host before the next probe.
+ * {@code probingThreshold} failures in a row mark it down, {@code inactiveThreshold} good probe
+ * replies in a row bring it back. Only probes decide: a relayed request that got no answer makes the
+ * prober ask at once (see {@link OptionsProber#probeSoon}), but never marks a destination down by
+ * itself, because an overloaded edge loses answers from perfectly healthy backends and must not then
+ * mark all of them down and refuse every call.
  *
  * <p>Pure state: no timers and no I/O; the prober and the proxy feed it.
  */
@@ -63,22 +65,6 @@ public final class HealthTracker implements HealthView {
                     st.up = false;
                     out[0] = Transition.WENT_DOWN;
                 }
-            }
-            return st;
-        });
-        return out[0];
-    }
-
-    /** A relayed request got no answer at all: mark down now; probes bring it back. */
-    public Transition relayTimedOut(String uri) {
-        Transition[] out = {Transition.NONE};
-        states.compute(uri, (k, s) -> {
-            State st = s == null ? new State() : s;
-            st.successes = 0;
-            st.lastReason = "no answer to a relayed request";
-            if (st.up) {
-                st.up = false;
-                out[0] = Transition.WENT_DOWN;
             }
             return st;
         });

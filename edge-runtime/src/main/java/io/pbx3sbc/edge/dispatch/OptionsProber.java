@@ -46,6 +46,8 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
         }
     }
 
+    private static final long CONFIRM_MILLIS = 2000;
+
     private final Supplier<RoutingTable> table;
     private final HealthTracker health;
     private final ScheduledExecutorService timers;
@@ -119,6 +121,14 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
         }
     }
 
+    /**
+     * Probes a destination at the next tick instead of at its interval: a relayed request to it went
+     * unanswered. A dead host is then marked down after {@code probingThreshold} quick probes.
+     */
+    public void probeSoon(String uri) {
+        nextDue.computeIfPresent(uri, (k, due) -> Math.min(due, clockMillis.getAsLong()));
+    }
+
     @Override
     public boolean owns(Object applicationData) {
         return applicationData instanceof Probe;
@@ -157,7 +167,13 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
                 probe.timeout.cancel(false);
             }
         }
-        switch (health.probeResult(probe.uri, probe.probing, status)) {
+        HealthTracker.Transition t = health.probeResult(probe.uri, probe.probing, status);
+        if (status == 0 || !probe.probing.replyCodes().contains(status)) {
+            // A failed probe is confirmed quickly rather than a whole interval later.
+            long confirmAt = clockMillis.getAsLong() + Math.min(probe.probing.intervalSeconds() * 1000L, CONFIRM_MILLIS);
+            nextDue.computeIfPresent(probe.uri, (k, due) -> Math.min(due, confirmAt));
+        }
+        switch (t) {
             case WENT_DOWN -> LOG.warn("Destination DOWN: {} ({})", probe.uri,
                     status == 0 ? "no reply to OPTIONS within " + probe.probing.timeoutMillis() + " ms" : "replied " + status);
             case WENT_UP -> LOG.info("Destination UP: {}", probe.uri);

@@ -87,6 +87,9 @@ public final class EdgeProxy implements SipListener {
         void answered(Object applicationData, int status);
 
         void timedOut(Object applicationData);
+
+        /** A relayed request to this destination went unanswered: check it now. */
+        void probeSoon(String uri);
     }
 
     public EdgeProxy(SipProvider provider, SipFactories factories, SelfAddress self, ActiveTable tables, Router router,
@@ -407,8 +410,8 @@ public final class EdgeProxy implements SipListener {
                 // already gone
             }
         }
-        if (noAnswer && relay.backend != null && health.relayTimedOut(relay.backend.uri()) == HealthTracker.Transition.WENT_DOWN) {
-            LOG.warn("Destination DOWN: {} (no answer to a relayed {})", relay.backend.uri(), relay.original.getMethod());
+        if (noAnswer && relay.backend != null) {
+            probes.probeSoon(relay.backend.uri());
         }
         if (relay.cancelled) {
             finishLocally(relay, Response.REQUEST_TERMINATED);
@@ -573,6 +576,16 @@ public final class EdgeProxy implements SipListener {
             up.addLast((ViaHeader) ((ViaHeader) it.next()).clone());
         }
         return up;
+    }
+
+    /** A response no client transaction wants (see {@link StrayResponseValve}): forward it if it is ours. */
+    public void strayResponse(Response resp) {
+        try {
+            forwardStateless(resp);
+        } catch (Exception | LinkageError e) {
+            metrics.internalError();
+            errorLog.info("stray response {} not forwarded: {}", resp.getStatusCode(), e.toString());
+        }
     }
 
     private void forwardStateless(Response resp) throws Exception {

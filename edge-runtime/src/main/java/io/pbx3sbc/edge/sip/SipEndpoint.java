@@ -26,12 +26,15 @@ public final class SipEndpoint implements AutoCloseable {
     private final SipProvider provider;
     private final SipFactories factories;
     private final HostPort viaAddress;
+    private final StrayResponseValve strays;
 
     /** The three JAIN-SIP factories; all thread-safe, created once. */
     public record SipFactories(MessageFactory messages, HeaderFactory headers, AddressFactory addresses) {
     }
 
-    private SipEndpoint(SipStack stack, SipProvider provider, SipFactories factories, HostPort viaAddress) {
+    private SipEndpoint(SipStack stack, SipProvider provider, SipFactories factories, HostPort viaAddress,
+                        StrayResponseValve strays) {
+        this.strays = strays;
         this.stack = stack;
         this.provider = provider;
         this.factories = factories;
@@ -55,7 +58,10 @@ public final class SipEndpoint implements AutoCloseable {
             stack.start();
             SipFactories factories = new SipFactories(sipFactory.createMessageFactory(), sipFactory.createHeaderFactory(),
                     sipFactory.createAddressFactory());
-            return new SipEndpoint(stack, provider, factories, new HostPort(concrete(listen.host()), listen.port()));
+            StrayResponseValve valve = ((SipStackImpl) stack).sipMessageValves.stream()
+                    .filter(StrayResponseValve.class::isInstance).map(StrayResponseValve.class::cast).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("JAIN-SIP did not install the stray response valve"));
+            return new SipEndpoint(stack, provider, factories, new HostPort(concrete(listen.host()), listen.port()), valve);
         } catch (Exception e) {
             stack.stop();
             throw e;
@@ -68,9 +74,13 @@ public final class SipEndpoint implements AutoCloseable {
         // A proxy, not a user agent: the stack must not build dialogs or answer on its own.
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("javax.sip.ROUTER_PATH", NextHopRouter.class.getName());
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrayResponseValve.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", BoundedUdpProcessorFactory.class.getName());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", String.valueOf(threads));
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        // Also the buffer JAIN-SIP allocates for every datagram it queues: 64 KiB each made a burst of
+        // a few thousand queued packets exhaust the heap. SIP over UDP stays far below this (RFC 3261 18.1.1).
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "200000");
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "200000");
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(4 << 20));
@@ -96,6 +106,11 @@ public final class SipEndpoint implements AutoCloseable {
 
     public SipFactories factories() {
         return factories;
+    }
+
+    /** Where responses that match no client transaction go (instead of the stack's linear search). */
+    public void onStrayResponse(Consumer<javax.sip.message.Response> handler) {
+        strays.onStray(handler);
     }
 
     /** The address backends send responses to (our Via sent-by). */

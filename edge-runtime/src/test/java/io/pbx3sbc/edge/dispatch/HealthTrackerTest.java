@@ -52,19 +52,10 @@ class HealthTrackerTest {
     }
 
     @Test
-    void aRelayTimeoutMarksDownAtOnceAndProbesBringItBack() {
-        HealthTracker h = new HealthTracker();
-        assertThat(h.relayTimedOut(URI)).isEqualTo(Transition.WENT_DOWN);
-        assertThat(h.relayTimedOut(URI)).isEqualTo(Transition.NONE);
-        h.probeResult(URI, SEED, 200);
-        assertThat(h.probeResult(URI, SEED, 200)).isEqualTo(Transition.WENT_UP);
-    }
-
-    @Test
     void forgetsDestinationsThatLeftEveryVersion() {
         HealthTracker h = new HealthTracker();
-        h.relayTimedOut(URI);
-        h.relayTimedOut("sip:127.0.0.11:5060");
+        h.probeResult(URI, SEED, 0);
+        h.probeResult("sip:127.0.0.11:5060", SEED, 0);
         h.retainOnly(Set.of("sip:127.0.0.11:5060"));
         assertThat(h.snapshot()).containsOnlyKeys("sip:127.0.0.11:5060");
         assertThat(h.isUp(URI)).isTrue();

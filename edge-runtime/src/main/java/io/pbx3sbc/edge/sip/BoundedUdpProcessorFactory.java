@@ -1,0 +1,80 @@
+package io.pbx3sbc.edge.sip;
+
+import gov.nist.javax.sip.stack.MessageProcessor;
+import gov.nist.javax.sip.stack.MessageProcessorFactory;
+import gov.nist.javax.sip.stack.OIOMessageProcessorFactory;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * JAIN-SIP's UDP transport queues every datagram it reads in an unbounded queue for its worker
+ * threads. Under a flood (door-knockers, or more calls than the edge can take) that queue grows until
+ * the heap is gone and the reader thread dies, leaving a process that looks alive and routes nothing.
+ * This factory gives the UDP transport a bounded queue instead: when it is full, new datagrams are
+ * dropped at once (load shedding; UDP senders retransmit) and counted. Other transports are JAIN-SIP's own.
+ */
+public final class BoundedUdpProcessorFactory implements MessageProcessorFactory {
+    /** About a second of work at this edge's capacity, and at most ~32 MiB of queued 8 KiB buffers. */
+    public static final int QUEUE_CAPACITY = 4096;
+    private static final LongAdder SHED = new LongAdder();
+    private final OIOMessageProcessorFactory others = new OIOMessageProcessorFactory();
+
+    /** Datagrams dropped because the queue was full, since the process started. */
+    public static long shedCount() {
+        return SHED.sum();
+    }
+
+    @Override
+    public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress address, int port,
+                                                   String transport) throws IOException {
+        if (transport.equalsIgnoreCase("udp")) {
+            markUdpInUse(stack);
+            return new BoundedUdpMessageProcessor(address, stack, port);
+        }
+        return others.createMessageProcessor(stack, address, port, transport);
+    }
+
+    /**
+     * JAIN-SIP's own factory sets this package-private flag when it makes a UDP processor; without it
+     * every UDP message is sent from a fresh socket (a random source port) instead of the listening one,
+     * and peers that answer to the source address never reach us.
+     */
+    private static void markUdpInUse(SIPTransactionStack stack) throws IOException {
+        try {
+            java.lang.reflect.Field flag = SIPTransactionStack.class.getDeclaredField("udpFlag");
+            flag.setAccessible(true);
+            flag.setBoolean(stack, true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("this JAIN-SIP version has no udpFlag; the bounded UDP queue needs updating", e);
+        }
+    }
+
+    private static final class BoundedUdpMessageProcessor extends UDPMessageProcessor {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        BoundedUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
+            super(address, stack, port);
+            this.messageQueue = (java.util.concurrent.BlockingQueue) new SheddingQueue();
+        }
+    }
+
+    /** offer() is all the reader thread uses; a full queue refuses and counts. */
+    private static final class SheddingQueue extends LinkedBlockingQueue<Object> {
+        SheddingQueue() {
+            super(QUEUE_CAPACITY);
+        }
+
+        @Override
+        public boolean offer(Object o) {
+            boolean queued = super.offer(o);
+            if (!queued) {
+                SHED.increment();
+            }
+            return queued;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# usage: ./hack/bench/sip-bench.sh [--quick]
+# Drives (a) the PBX3sbc edge and (b) Kamailio running the seed's configuration, one after the other,
+# with sipp on the same routing.db and the same two sipp backends, and prints for both: the highest call
+# rate with no failed call and no retransmission, INVITE->200 response times at a moderate rate, and the
+# highest door-knock rate each drops while 20 legitimate calls/s still complete cleanly.
+# Everything runs on loopback (127.0.6.x); all processes started here are stopped on exit.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/hack/lib/tools.sh"
+step_seconds=10
+[[ "${1:-}" == "--quick" ]] && step_seconds=5
+call_rates=(200 300 400 500 600 800 1000 1200 1500)
+knock_rates=(2000 5000 10000 20000 40000)
+moderate_rate=100
+
+ensure_debian_packages
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+(cd "$root" && mvn -B -q -ntp -pl routing-db,edge-runtime -am package -DskipTests >&2)
+
+work="$(mktemp -d -t pbx3sbc-sip-bench.XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# --- routing.db: 10,000 tenants on one set of two backends (round-robin), built from YAML --------
+python3 - "$work/tenants.yaml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("""apiVersion: pbx3sbc.io/v1alpha1
+kind: DispatcherSet
+metadata: {name: bench, namespace: bench}
+spec:
+  setId: 1
+  algorithm: round-robin
+  destinations:
+    - {uri: "sip:127.0.6.10:5060"}
+    - {uri: "sip:127.0.6.11:5060"}
+""")
+    for i in range(10000):
+        f.write(f"---\napiVersion: pbx3sbc.io/v1alpha1\nkind: SipDomain\nmetadata: {{name: t{i}, namespace: bench}}\n"
+                f"spec: {{domain: tenant{i}.bench.example.com, dispatcherSetRef: bench}}\n")
+PY
+"$root/hack/routing-db" build "$work/tenants.yaml" --out "$work/routing.db" --fleet bench --version 1 >/dev/null
+domain="tenant4242.bench.example.com"
+
+for b in 127.0.6.10 127.0.6.11; do
+  sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$b" -p 5060 -aa -nostdin > "$work/backend-$b.log" 2>&1 &
+  pids+=($!)
+done
+
+# --- helpers ----------------------------------------------------------------------------------
+# run_calls TARGET RATE SECONDS NAME: prints "successful failed retransmissions"
+run_calls() {
+  local target=$1 rate=$2 seconds=$3 name=$4
+  local calls=$((rate * seconds))
+  (cd "$work" && sipp "$target" -sf "$root/hack/sipp/uac-tenant.xml" -key domain "$domain" -s 100 -i 127.0.0.1 \
+    -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((seconds + 30))s -timeout_error \
+    -trace_stat -stf "$work/$name.csv" -fd 1 -trace_rtt -rtt_freq 1 > "$work/$name.log" 2>&1) || true
+  python3 - "$work/$name.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+head, last = rows[0], rows[-1]
+col = lambda n: int(last[head.index(n)])
+print(col("SuccessfulCall(C)"), col("FailedCall(C)"), col("Retransmissions(C)"))
+PY
+}
+
+capacity() {
+  local target=$1 label=$2 best=0
+  for rate in "${call_rates[@]}"; do
+    read -r ok failed retrans < <(run_calls "$target" "$rate" "$step_seconds" "$label-cap-$rate")
+    printf '   %-9s %5s calls/s: %6s ok, %4s failed, %5s retransmissions\n' "$label" "$rate" "$ok" "$failed" "$retrans" >&2
+    if [[ "$failed" -eq 0 && "$retrans" -eq 0 && "$ok" -eq $((rate * step_seconds)) ]]; then best=$rate; else break; fi
+    sleep 2
+  done
+  echo "$best"
+}
+
+latency() {
+  local target=$1 label=$2
+  run_calls "$target" "$moderate_rate" 20 "$label-rtt" >/dev/null
+  python3 - "$work" "$label-rtt" <<'PY'
+import glob, sys
+vals = []
+for f in glob.glob(f"{sys.argv[1]}/uac-tenant_*_rtt.csv"):
+    pass
+import os
+files = sorted(glob.glob(f"{sys.argv[1]}/*_rtt.csv"), key=os.path.getmtime)
+for line in open(files[-1]).read().splitlines()[1:]:
+    parts = line.split(";")
+    if len(parts) >= 2:
+        vals.append(float(parts[1]))
+vals.sort()
+p = lambda q: vals[min(len(vals) - 1, int(q * len(vals)))]
+print(f"{p(0.5):.2f} {p(0.9):.2f} {p(0.99):.2f} {len(vals)}")
+PY
+}
+
+knocks() {
+  local target=$1 label=$2 best=0
+  for rate in "${knock_rates[@]}"; do
+    (run_calls "$target" 20 "$step_seconds" "$label-legit-$rate" > "$work/$label-legit-$rate.result") &
+    local legit=$!
+    local blast
+    blast=$(python3 "$root/hack/bench/knock.py" "$target" "$rate" "$step_seconds")
+    wait "$legit"
+    read -r ok failed retrans < "$work/$label-legit-$rate.result"
+    printf '   %-9s %6s knocks/s (%s): legit %s ok, %s failed, %s retransmissions\n' "$label" "$rate" "$blast" "$ok" "$failed" "$retrans" >&2
+    if [[ "$failed" -eq 0 && "$retrans" -eq 0 && "$blast" == *"answered=0"* ]]; then best=$rate; else break; fi
+    sleep 2
+  done
+  echo "$best"
+}
+
+measure() {
+  local target=$1 label=$2
+  log "$label: warm-up (15 s at 200 calls/s)"
+  run_calls "$target" 200 15 "$label-warmup" >/dev/null
+  log "$label: capacity (steps of ${step_seconds} s)"
+  cap=$(capacity "$target" "$label")
+  log "$label: response times at $moderate_rate calls/s"
+  rtt=$(latency "$target" "$label")
+  log "$label: door-knock flood with 20 legitimate calls/s alongside"
+  knock=$(knocks "$target" "$label")
+  echo "$cap $rtt $knock"
+}
+
+# --- (a) the edge ---------------------------------------------------------------------------
+EDGE_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseParallelGC" "$root/hack/edge.sh" --routing-db "$work/routing.db" \
+  --sip-listen 127.0.6.1:5060 --admin-listen 127.0.0.1:19190 --edge-id bench > "$work/edge.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fs http://127.0.0.1:19190/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+read -r e_cap e_p50 e_p90 e_p99 e_n e_knock < <(measure 127.0.6.1:5060 edge)
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+# --- (b) Kamailio with the seed's configuration, same routing.db ------------------------------
+sed -e "s#@LISTEN@#127.0.6.2:5060#" -e "s#@DB_PATH@#$work/routing.db#" -e "s#@CHILDREN@#4#" \
+  -e "s#@PING_INTERVAL@#30#" "$root/hack/kamailio/seed-routing.cfg" > "$work/kamailio.cfg"
+kamailio -DD -E -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -Y "$work" -m 256 -M 16 > "$work/kamailio.log" 2>&1 &
+pids+=($!)
+sleep 3
+read -r k_cap k_p50 k_p90 k_p99 k_n k_knock < <(measure 127.0.6.2:5060 kamailio)
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
+cat <<SUMMARY
+
+SIP benchmark on $(nproc) cores ($(uname -r)), steps of ${step_seconds} s, one routing.db (10,000 tenants), two sipp backends
+                                        edge        kamailio    edge/kamailio
+max calls/s, 0 failed, 0 retrans        $(printf '%-11s %-11s %s' "$e_cap" "$k_cap" "$(ratio "$e_cap" "$k_cap")")
+INVITE->200 p50 ms at $moderate_rate calls/s        $(printf '%-11s %-11s' "$e_p50" "$k_p50")
+INVITE->200 p90 ms                      $(printf '%-11s %-11s' "$e_p90" "$k_p90")
+INVITE->200 p99 ms                      $(printf '%-11s %-11s' "$e_p99" "$k_p99")
+max door-knocks/s dropped, legit clean  $(printf '%-11s %-11s %s' "$e_knock" "$k_knock" "$(ratio "$e_knock" "$k_knock")")
+(work files: $work)
+SUMMARY
