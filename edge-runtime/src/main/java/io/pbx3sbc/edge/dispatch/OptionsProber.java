@@ -69,6 +69,11 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
         ticker = timers.scheduleWithFixedDelay(this::tick, 0, 250, TimeUnit.MILLISECONDS);
     }
 
+    /** Unit tests drive {@link #tick()} themselves with a fake sender. */
+    void setSenderForTest(ProbeSender sender) {
+        this.sender = sender;
+    }
+
     public void stop() {
         if (ticker != null) {
             ticker.cancel(false);

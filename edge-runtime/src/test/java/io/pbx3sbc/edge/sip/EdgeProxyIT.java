@@ -45,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EdgeProxyIT {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     static final String EDGE_IP = "127.0.3.1";
-    static final Probing SLOW_PROBES = new Probing("OPTIONS", 60, 2, 2, List.of(200), 1000);
+    // Backends start after the edge, so the first probe and its confirmation fail: three failures mark a
+    // slow-probed destination down, which only a relay timeout (and the probe it triggers) can add.
+    static final Probing SLOW_PROBES = new Probing("OPTIONS", 60, 3, 1, List.of(200), 1000);
     static final Probing FAST_PROBES = new Probing("OPTIONS", 1, 1, 1, List.of(200), 300);
 
     @TempDir
