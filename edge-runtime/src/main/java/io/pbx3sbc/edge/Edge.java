@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,11 +51,14 @@ public final class Edge implements AutoCloseable {
     private Edge(EdgeConfig config) {
         this.config = config;
         AtomicInteger n = new AtomicInteger();
-        this.timers = Executors.newScheduledThreadPool(1, r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "edge-timers-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // Most fr timers are cancelled by an answer; a cancelled 30 s fr_inv timer must not keep its call alive.
+        pool.setRemoveOnCancelPolicy(true);
+        this.timers = pool;
     }
 
     public static Edge start(EdgeConfig config) throws Exception {
@@ -172,6 +174,10 @@ public final class Edge implements AutoCloseable {
         }
         status.put("destinations", destinations);
         status.put("openTransactions", proxy == null ? 0 : proxy.openTransactions());
+        if (sip != null) {
+            int[] tx = sip.transactionCounts();
+            status.put("stackTransactions", Map.of("server", tx[0], "client", tx[1]));
+        }
         status.put("requests", metrics.requestsByMethodAndOutcome());
         status.put("drops", metrics.dropsByReason());
         status.put("malformed", metrics.malformedCount());

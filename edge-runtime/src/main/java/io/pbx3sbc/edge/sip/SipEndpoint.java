@@ -78,9 +78,8 @@ public final class SipEndpoint implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", BoundedUdpProcessorFactory.class.getName());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", String.valueOf(threads));
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        // Also the buffer JAIN-SIP allocates for every datagram it queues: 64 KiB each made a burst of
-        // a few thousand queued packets exhaust the heap. SIP over UDP stays far below this (RFC 3261 18.1.1).
-        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
+        // The largest message taken over TCP; larger ones are refused.
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "200000");
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "200000");
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(4 << 20));
@@ -111,6 +110,12 @@ public final class SipEndpoint implements AutoCloseable {
     /** Where responses that match no client transaction go (instead of the stack's linear search). */
     public void onStrayResponse(Consumer<javax.sip.message.Response> handler) {
         strays.onStray(handler);
+    }
+
+    /** Transactions in the stack's tables: {server, client}. */
+    public int[] transactionCounts() {
+        SipStackImpl impl = (SipStackImpl) stack;
+        return new int[] {impl.getServerTransactionTableSize(), impl.getClientTransactionTableSize()};
     }
 
     /** The address backends send responses to (our Via sent-by). */
