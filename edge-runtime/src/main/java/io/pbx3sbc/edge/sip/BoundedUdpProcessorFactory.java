@@ -74,9 +74,12 @@ public final class BoundedUdpProcessorFactory implements MessageProcessorFactory
             SipStackImpl stack = (SipStackImpl) sipStack;
             int workers = Integer.parseInt(stack.getConfigurationProperties()
                     .getProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4"));
+            java.util.LinkedList<UDPMessageChannel> channels = new java.util.LinkedList<>();
             for (int i = 0; i < workers; i++) {
-                new Worker(sipStack, this, stack.getStackName() + "-UDPMessageChannelThread-" + i);
+                channels.add(new Worker(sipStack, this, stack.getStackName() + "-UDPMessageChannelThread-" + i));
             }
+            messageChannels = channels; // stop() closes them
+
             byte[] buffer = new byte[65_535];
             while (isRunning) {
                 try {
