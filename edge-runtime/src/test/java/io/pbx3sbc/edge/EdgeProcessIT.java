@@ -72,7 +72,7 @@ class EdgeProcessIT {
             try (LocalProcess edge = LocalProcess.start("edge", work.resolve("edge.log"), List.of(
                     REPO.resolve("hack/edge.sh").toString(), "--routing-db", db.toString(),
                     "--sip-listen", "127.0.5.1:" + sipPort, "--admin-listen", "127.0.0.1:" + adminPort,
-                    "--edge-id", "big", "--drain-timeout", "20s"),
+                    "--edge-id", "big", "--drain-timeout", "20s", "--fr-timer", "20s"),
                     Map.of("EDGE_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError"))) {
                 HttpClient http = HttpClient.newHttpClient();
                 awaitReady(http, adminPort, edge);
@@ -99,7 +99,13 @@ class EdgeProcessIT {
                 Thread.sleep(500);
                 send(backend, okFor(relayed), new InetSocketAddress("127.0.5.1", sipPort));
                 caller.setSoTimeout(5000);
-                assertThat(receiveFinal(caller)).startsWith("SIP/2.0 200");
+                String answer;
+                try {
+                    answer = receiveFinal(caller);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("the caller got no final answer while the edge drained:\n" + edge.log(), e);
+                }
+                assertThat(answer).startsWith("SIP/2.0 200");
                 assertThat(edge.awaitExit(Duration.ofSeconds(30))).as(edge.log()).isEqualTo(143);
                 assertThat(edge.log()).contains("draining").contains("drained: no open transactions")
                         .doesNotContain("OutOfMemoryError");
