@@ -4,11 +4,11 @@
 #   1. validates config/samples/ with the operator's rules and compiles them into a signed routing.db
 #   2. starts a local S3 server (S3Proxy) and publishes the signed version in the fleet layout
 #   3. restores that version with the real litestream binary and verifies signature, hash and integrity
-#   4. routes a SIP call for a sample tenant through an edge reading the restored file, to a sipp
-#      backend, and shows an unknown domain being ignored.
-# Not yet built (tracked as issues): the operator, the local control plane and the JAIN-SIP edge.
-# Until the JAIN-SIP edge exists, step 4 uses Kamailio with the seed's configuration as the edge,
-# which is exactly the compatibility the routing.db contract promises. It says so when it runs.
+#   4. starts the JAIN-SIP edge (./hack/edge.sh) on the restored file, routes a SIP call for a sample
+#      tenant through it to a sipp backend, shows an unknown domain and a scanner being ignored, and
+#      the edge's /status and /metrics.
+# Not yet built (tracked as issues): the operator and the local control plane, so the edge here
+# starts from the restored file instead of following the fleet's release pointer.
 # Everything it starts is stopped at the end (or by ./hack/quickstart-down.sh with --keep).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,26 +74,28 @@ show "$LITESTREAM_BIN" restore -config "$run_dir/litestream.yml" -o "$run_dir/re
 show "$rdb" verify "$run_dir/restored.db" --manifest "$run_dir/routing.db.manifest.json" \
   --public-key "$run_dir/keys/signing.pub"
 
-step "4. route a call for acme.voip.example.com through an edge reading the restored routing.db"
-echo "NOTE: the JAIN-SIP edge is not built yet; the edge here is Kamailio 5.6 with the seed's configuration"
-echo "      (hack/kamailio/seed-routing.cfg), reading our routing.db as it is."
+step "4. start the edge on the restored routing.db and route a call for acme.voip.example.com"
 for backend in 127.0.1.10 127.0.1.11; do
   sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin > "$run_dir/backend-$backend.log" 2>&1 &
   echo "sipp-backend-$backend $!" >> "$pids_file"
 done
-sed -e "s#@LISTEN@#127.0.0.1:5060#" -e "s#@DB_PATH@#$run_dir/restored.db#" -e "s#@CHILDREN@#2#" \
-  -e "s#@PING_INTERVAL@#5#" "$root/hack/kamailio/seed-routing.cfg" > "$run_dir/kamailio.cfg"
-kamailio -DD -E -f "$run_dir/kamailio.cfg" -P "$run_dir/kamailio.pid" -Y "$run_dir" -m 64 -M 8 -x tlsf \
-  > "$run_dir/kamailio.log" 2>&1 &
-echo "kamailio $!" >> "$pids_file"
-for _ in $(seq 1 100); do grep -q "SO_RCVBUF is finally" "$run_dir/kamailio.log" 2>/dev/null && break; sleep 0.1; done
+(cd "$root" && mvn -B -q -ntp -pl edge-runtime -am package -DskipTests)
+echo "$ ./hack/edge.sh --routing-db $run_dir/restored.db --sip-listen 127.0.0.1:5060 --admin-listen 127.0.0.1:9090"
+"$root/hack/edge.sh" --routing-db "$run_dir/restored.db" --sip-listen 127.0.0.1:5060 \
+  --admin-listen 127.0.0.1:9090 --edge-id quickstart > "$run_dir/edge.log" 2>&1 &
+echo "edge $!" >> "$pids_file"
+for _ in $(seq 1 150); do curl -fs http://127.0.0.1:9090/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+show curl -fsS http://127.0.0.1:9090/readyz
 show sipp 127.0.0.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain acme.voip.example.com -s 1000 \
   -i 127.0.0.1 -p 5090 -m 1 -nostdin -timeout 15s -timeout_error -trace_stat -stf "$run_dir/call-stats.csv" \
   > "$run_dir/call.log" 2>&1 && echo "routed call: INVITE -> 200 OK -> ACK -> BYE -> 200 OK via the edge to a backend of pbx-cluster-a"
 show sipp 127.0.0.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain unknown.example.net -s 1000 \
   -i 127.0.0.1 -p 5091 -m 1 -nostdin -timeout 3s > "$run_dir/knock.log" 2>&1 \
   || echo "unknown.example.net: no answer at all (door-knock dropped silently)"
-grep -h "Door-knock" "$run_dir/kamailio.log" | tail -1
+grep -h "Door-knock" "$run_dir/edge.log" | tail -1 || true
+step "the edge's own view: /metrics (excerpt) and /status"
+curl -fsS http://127.0.0.1:9090/metrics | grep -E '^pbx3sbc_edge_(sip_requests_total|sip_drops_total|routing_version|destination_up)'
+curl -fsS http://127.0.0.1:9090/status | head -20
 
 if $keep; then
   echo; echo "Still running (pids in $pids_file). Stop everything with: ./hack/quickstart-down.sh"

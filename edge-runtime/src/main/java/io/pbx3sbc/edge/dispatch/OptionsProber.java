@@ -173,8 +173,10 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
             }
         }
         HealthTracker.Transition t = health.probeResult(probe.uri, probe.probing, status);
-        if (status == 0 || !probe.probing.replyCodes().contains(status)) {
-            // A failed probe is confirmed quickly rather than a whole interval later.
+        boolean failed = status == 0 || !probe.probing.replyCodes().contains(status);
+        if (failed && health.isUp(probe.uri)) {
+            // A suspect destination is confirmed within seconds rather than an interval later; once it
+            // is down it is probed at its interval again, as Kamailio does.
             long confirmAt = clockMillis.getAsLong() + Math.min(probe.probing.intervalSeconds() * 1000L, CONFIRM_MILLIS);
             nextDue.computeIfPresent(probe.uri, (k, due) -> Math.min(due, confirmAt));
         }

@@ -45,9 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EdgeProxyIT {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     static final String EDGE_IP = "127.0.3.1";
-    // Backends start after the edge, so the first probe and its confirmation fail: three failures mark a
-    // slow-probed destination down, which only a relay timeout (and the probe it triggers) can add.
-    static final Probing SLOW_PROBES = new Probing("OPTIONS", 60, 3, 1, List.of(200), 1000);
+    // sipp backends start after the edge: they begin down and are up within a probe interval of starting.
+    static final Probing PROBES = new Probing("OPTIONS", 2, 1, 1, List.of(200), 1000);
     static final Probing FAST_PROBES = new Probing("OPTIONS", 1, 1, 1, List.of(200), 300);
 
     @TempDir
@@ -55,11 +54,15 @@ class EdgeProxyIT {
     static Edge edge;
     static InetSocketAddress edgeAddr;
     static String sipp;
+    // Raw backends that answer health probes themselves: RAW shows what the edge sends; DEAD takes
+    // INVITEs and never answers them (alive for OPTIONS, dead for calls).
+    static SipWire.UdpPeer rawBackend;
+    static SipWire.UdpPeer deadBackend;
     static final List<LocalProcess> processes = new ArrayList<>();
     // Backends, by tenant: each its own address so a misroute cannot hide.
     static final InetSocketAddress A = at("127.0.3.10"), B = at("127.0.3.20"), RAW = at("127.0.3.30"),
             DEAD = at("127.0.3.40"), LIVE = at("127.0.3.41"), D = at("127.0.3.50"), E = at("127.0.3.51"),
-            RING = at("127.0.3.60"), GONE = at("127.0.3.70");
+            RING = at("127.0.3.60"), GONE = at("127.0.3.70"), TCP_BACKEND = at("127.0.3.80");
 
     static InetSocketAddress at(String ip) {
         try {
@@ -85,6 +88,8 @@ class EdgeProxyIT {
     @BeforeAll
     static void start() throws Exception {
         sipp = LocalProcess.requireTool("sipp", "apt-get install sip-tester (./hack/test.sh does)");
+        rawBackend = new SipWire.UdpPeer(RAW.getHostString(), RAW.getPort(), true);
+        deadBackend = new SipWire.UdpPeer(DEAD.getHostString(), DEAD.getPort(), true);
         RoutingModel model = new RoutingModel(List.of(
                 new Domain("tenant1.example.com", 10, true, "", null),
                 new Domain("tenant2.example.com", 20, true, "", null),
@@ -93,14 +98,17 @@ class EdgeProxyIT {
                 new Domain("failover.example.com", 40, true, "", null),
                 new Domain("pool.example.com", 50, true, "", null),
                 new Domain("ring.example.com", 60, true, "", null),
-                new Domain("gone.example.com", 70, true, "", null)),
-                List.of(set(10, Algorithm.ROUND_ROBIN, SLOW_PROBES, A),
-                        set(20, Algorithm.ROUND_ROBIN, SLOW_PROBES, B),
-                        set(30, Algorithm.ROUND_ROBIN, SLOW_PROBES, RAW),
-                        set(40, Algorithm.PRIORITY, SLOW_PROBES, DEAD, LIVE),
+                new Domain("gone.example.com", 70, true, "", null),
+                new Domain("limited.example.com", 10, true, "one call a second", new io.pbx3sbc.routingdb.model.RateLimit(1, 1)),
+                new Domain("tcp.example.com", 80, true, "", null)),
+                List.of(set(10, Algorithm.ROUND_ROBIN, PROBES, A),
+                        set(20, Algorithm.ROUND_ROBIN, PROBES, B),
+                        set(30, Algorithm.ROUND_ROBIN, PROBES, RAW),
+                        set(40, Algorithm.PRIORITY, PROBES, DEAD, LIVE),
                         set(50, Algorithm.ROUND_ROBIN, FAST_PROBES, D, E),
-                        set(60, Algorithm.ROUND_ROBIN, SLOW_PROBES, RING),
-                        set(70, Algorithm.ROUND_ROBIN, FAST_PROBES, GONE)));
+                        set(60, Algorithm.ROUND_ROBIN, PROBES, RING),
+                        set(70, Algorithm.ROUND_ROBIN, FAST_PROBES, GONE),
+                        set(80, Algorithm.ROUND_ROBIN, PROBES, TCP_BACKEND)));
         Path db = new RoutingDbBuilder().build(model, Fixtures.version(1), work.resolve("routing.db")).file();
         edgeAddr = new InetSocketAddress(EDGE_IP, Ports.free());
         edge = Edge.start(EdgeConfig.parse(new String[] {"--routing-db", db.toString(),
@@ -116,6 +124,8 @@ class EdgeProxyIT {
         if (edge != null) {
             edge.close();
         }
+        rawBackend.close();
+        deadBackend.close();
     }
 
     /** A sipp backend; no call limit, since sipp counts out-of-dialog OPTIONS (our probes) as calls. */
@@ -125,6 +135,7 @@ class EdgeProxyIT {
                 "-aa", "-nostdin", "-timeout", "120s"));
         processes.add(p);
         awaitAnswering(name, at, p);
+        awaitUp(uri(at)); // the edge's prober has seen it too
         return p;
     }
 
@@ -236,6 +247,21 @@ class EdgeProxyIT {
                     "pbx", me, "UDP", List.of("Route: <sip:198.51.100.7;lr>")), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
 
+            // A tenant over its rate limit (1 request/s, burst 1): of two INVITEs in a row, the first reaches
+            // backend A (200), the second gets 503 with Retry-After. Own socket: A retransmits its 200 unacknowledged.
+            try (SipWire.UdpPeer limited = new SipWire.UdpPeer("127.0.0.1")) {
+                for (int i = 0; i < 2; i++) {
+                    limited.send(SipWire.request("INVITE", "sip:100@limited.example.com", "sip:100@limited.example.com",
+                            null, 70, "pbx", limited.address(), "UDP", List.of()), edgeAddr);
+                }
+                List<String> finals = new java.util.ArrayList<>();
+                limited.nextFinal(3000).ifPresent(finals::add);
+                limited.nextFinal(3000).ifPresent(finals::add);
+                assertThat(finals).anySatisfy(r -> assertThat(r).startsWith("SIP/2.0 503").contains("Retry-After: 1"));
+                assertThat(finals).anySatisfy(r -> assertThat(r).startsWith("SIP/2.0 200"));
+                assertThat(edge.metrics().dropCount(DropReason.RATE_LIMITED)).isEqualTo(1);
+            }
+
             // gone.example.com's only backend never answers probes: once it is marked down, 503.
             awaitDown(uri(GONE));
             caller.send(SipWire.request("INVITE", "sip:100@gone.example.com", "sip:100@gone.example.com", null, 70,
@@ -247,17 +273,17 @@ class EdgeProxyIT {
     @Test
     @Order(4)
     void forgedRoutesAndForeignTargetsAreNeverRelayed() throws Exception {
+        SipWire.UdpPeer backend = rawBackend;
         try (SipWire.UdpPeer caller = new SipWire.UdpPeer("127.0.0.1");
-             SipWire.UdpPeer backend = new SipWire.UdpPeer(RAW.getHostString(), RAW.getPort());
              SipWire.UdpPeer victim = new SipWire.UdpPeer("127.0.3.99")) {
             InetSocketAddress me = caller.address();
             String victimUri = "sip:" + victim.address().getHostString() + ":" + victim.address().getPort();
 
             // An initial request with a pre-loaded Route to the victim goes to the tenant's backend, Route stripped.
-            caller.send(SipWire.request("OPTIONS", "sip:100@raw.example.com", "sip:100@raw.example.com", null, 70,
+            caller.send(SipWire.request("REGISTER", "sip:raw.example.com", "sip:100@raw.example.com", null, 70,
                     "pbx", me, "UDP", List.of("Route: <" + victimUri + ";lr>")), edgeAddr);
             String relayed = backend.nextRequest(3000).orElseThrow(() -> new AssertionError("backend got nothing"));
-            assertThat(relayed).startsWith("OPTIONS sip:100@raw.example.com SIP/2.0").doesNotContain("Route: <" + victimUri);
+            assertThat(relayed).startsWith("REGISTER sip:raw.example.com SIP/2.0").doesNotContain("Route: <" + victimUri);
             assertThat(SipWire.header(relayed, "Max-Forwards")).isEqualTo("69");
             assertThat(SipWire.header(relayed, "Via")).contains(EDGE_IP + ":" + edgeAddr.getPort());
             backend.send(SipWire.okFor(relayed), new InetSocketAddress(EDGE_IP, edgeAddr.getPort()));
@@ -294,7 +320,7 @@ class EdgeProxyIT {
     @Test
     @Order(5)
     void anInviteThatTimesOutOnADeadBackendIsRetriedOnALiveOne() throws Exception {
-        // DEAD has the higher priority and nothing listens there; LIVE is a sipp backend.
+        // DEAD has the higher priority, answers its probes and swallows INVITEs; LIVE is a sipp backend.
         backend("backend-live", LIVE, "uas-backend.xml");
         long failoversBefore = edge.metrics().failoverCount();
         LocalProcess c = caller("caller-failover", "failover.example.com", "uac-tenant.xml", 2, 1);
@@ -302,8 +328,8 @@ class EdgeProxyIT {
         assertThat(java.nio.file.Files.readString(work.resolve("caller-failover.messages")))
                 .contains("BYE sip:asterisk@" + LIVE.getHostString() + ":");
         assertThat(edge.metrics().failoverCount()).isGreaterThan(failoversBefore);
-        // The unanswered relays made the prober check DEAD at once: it is marked down without waiting 60 s.
-        awaitDown(uri(DEAD));
+        assertThat(deadBackend.nextRequest(1000)).as("the INVITE went to DEAD first")
+                .hasValueSatisfying(r -> assertThat(r).startsWith("INVITE sip:100@failover.example.com"));
     }
 
     @Test
@@ -339,6 +365,22 @@ class EdgeProxyIT {
 
     @Test
     @Order(8)
+    void aCallOverTcpRoutesToAUdpBackend() throws Exception {
+        backend("backend-tcp", TCP_BACKEND, "uas-backend.xml");
+        LocalProcess c = LocalProcess.start("caller-tcp", work.resolve("caller-tcp.log"), List.of(sipp,
+                EDGE_IP + ":" + edgeAddr.getPort(), "-t", "t1", "-sf", REPO.resolve("hack/sipp/uac-tenant.xml").toString(),
+                "-key", "domain", "tcp.example.com", "-s", "100", "-i", "127.0.0.1", "-p", String.valueOf(Ports.free()),
+                "-m", "2", "-r", "2", "-nostdin", "-timeout", "30s", "-timeout_error",
+                "-trace_msg", "-message_file", work.resolve("caller-tcp.messages").toString()));
+        processes.add(c);
+        assertThat(c.awaitExit(Duration.ofSeconds(40))).as("TCP caller: %s", c.log()).isZero();
+        assertThat(java.nio.file.Files.readString(work.resolve("caller-tcp.messages")))
+                .contains("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;transport=tcp>")
+                .contains("BYE sip:asterisk@" + TCP_BACKEND.getHostString());
+    }
+
+    @Test
+    @Order(9)
     void adminEndpointsTellTheTruth() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + edge.adminPort();
@@ -355,7 +397,7 @@ class EdgeProxyIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void drainingAnswersKeepalivesWith503AndTurnsNotReady() throws Exception {
         edge.drain(Duration.ofSeconds(5));
         try (SipWire.UdpPeer lb = new SipWire.UdpPeer("127.0.0.1")) {

@@ -53,12 +53,19 @@ final class SipWire {
         private final DatagramSocket socket;
         private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         private final Thread reader;
+        private final boolean answerOptions;
 
         UdpPeer(String host) throws IOException {
             this(host, 0);
         }
 
         UdpPeer(String host, int port) throws IOException {
+            this(host, port, false);
+        }
+
+        /** @param answerOptions answer OPTIONS (health probes) with 200 itself instead of queueing them */
+        UdpPeer(String host, int port, boolean answerOptions) throws IOException {
+            this.answerOptions = answerOptions;
             socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), port));
             reader = new Thread(this::readLoop, "udp-peer-" + socket.getLocalPort());
             reader.setDaemon(true);
@@ -118,7 +125,13 @@ final class SipWire {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 try {
                     socket.receive(p);
-                    received.add(new String(buf, 0, p.getLength(), StandardCharsets.ISO_8859_1));
+                    String m = new String(buf, 0, p.getLength(), StandardCharsets.ISO_8859_1);
+                    if (answerOptions && m.startsWith("OPTIONS ")) {
+                        byte[] ok = okFor(m).getBytes(StandardCharsets.ISO_8859_1);
+                        socket.send(new DatagramPacket(ok, ok.length, p.getSocketAddress()));
+                    } else {
+                        received.add(m);
+                    }
                 } catch (IOException e) {
                     return;
                 }
