@@ -387,8 +387,10 @@ public final class EdgeProxy implements SipListener {
                 if (relay.finished || ct != relay.current) {
                     return;
                 }
-                if (relay.provisional) { // rang for fr_inv: give up on it
-                    sendCancel(relay);
+                if (relay.provisional) { // an INVITE rang for fr_inv, or a non-INVITE went quiet after a 1xx
+                    if (relay.isInvite()) {
+                        sendCancel(relay);
+                    }
                     finishLocally(relay, relay.cancelled ? Response.REQUEST_TERMINATED : Response.REQUEST_TIMEOUT);
                     return;
                 }
@@ -401,7 +403,7 @@ public final class EdgeProxy implements SipListener {
         }
     }
 
-    /** The current leg got no answer (or could not be sent): mark the backend, fail over or answer. */
+    /** The current leg got no answer (or could not be sent): have the backend probed, fail over or answer. */
     private void legFailed(Relay relay, ClientTransaction ct, boolean noAnswer) {
         if (ct != null) {
             try {

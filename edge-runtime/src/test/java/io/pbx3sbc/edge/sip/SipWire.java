@@ -91,21 +91,16 @@ final class SipWire {
 
         /** The next message, skipping provisional responses. */
         Optional<String> nextFinal(long millis) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + millis;
-            while (true) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    return Optional.empty();
-                }
-                Optional<String> m = next(left);
-                if (m.isEmpty() || !m.get().startsWith("SIP/2.0 1")) {
-                    return m;
-                }
-            }
+            return nextMatching(millis, m -> !m.startsWith("SIP/2.0 1"));
         }
 
         /** The next request that is not one of the edge's own health probes. */
         Optional<String> nextRequest(long millis) throws InterruptedException {
+            return nextMatching(millis, m -> !m.contains("From: <sip:pbx3sbc-edge@"));
+        }
+
+        private Optional<String> nextMatching(long millis, java.util.function.Predicate<String> wanted)
+                throws InterruptedException {
             long deadline = System.currentTimeMillis() + millis;
             while (true) {
                 long left = deadline - System.currentTimeMillis();
@@ -113,7 +108,7 @@ final class SipWire {
                     return Optional.empty();
                 }
                 Optional<String> m = next(left);
-                if (m.isEmpty() || !m.get().contains("From: <sip:pbx3sbc-edge@")) {
+                if (m.isEmpty() || wanted.test(m.get())) {
                     return m;
                 }
             }
