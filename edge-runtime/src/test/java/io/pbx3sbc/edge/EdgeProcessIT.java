@@ -72,7 +72,7 @@ class EdgeProcessIT {
             try (LocalProcess edge = LocalProcess.start("edge", work.resolve("edge.log"), List.of(
                     REPO.resolve("hack/edge.sh").toString(), "--routing-db", db.toString(),
                     "--sip-listen", "127.0.5.1:" + sipPort, "--admin-listen", "127.0.0.1:" + adminPort,
-                    "--edge-id", "big", "--drain-timeout", "20s", "--fr-timer", "20s"),
+                    "--edge-id", "big", "--drain-timeout", "20s"),
                     Map.of("EDGE_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError"))) {
                 HttpClient http = HttpClient.newHttpClient();
                 awaitReady(http, adminPort, edge);

@@ -375,9 +375,12 @@ public final class EdgeProxy implements SipListener {
             if (code >= 500 && relay.canFailOver() && tryNextBackend(relay)) {
                 return;
             }
-            relay.finish(openTransactions);
             metrics.relayedFinal(code);
-            relay.st.sendResponse(upstream(resp, relay.original));
+            try {
+                relay.st.sendResponse(upstream(resp, relay.original));
+            } finally {
+                relay.finish(openTransactions); // after the send: a draining edge may exit at zero
+            }
         }
     }
 
@@ -436,7 +439,6 @@ public final class EdgeProxy implements SipListener {
         if (relay.finished) {
             return;
         }
-        relay.finish(openTransactions);
         metrics.relayedFinal(status);
         try {
             Response r = f.messages().createResponse(status, relay.original);
@@ -444,6 +446,8 @@ public final class EdgeProxy implements SipListener {
             relay.st.sendResponse(r);
         } catch (Exception e) {
             errorLog.info("could not answer {}: {}", status, e.toString());
+        } finally {
+            relay.finish(openTransactions); // after the send: a draining edge may exit at zero
         }
     }
 
