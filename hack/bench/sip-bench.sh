@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: ./hack/bench/sip-bench.sh [--quick]
+# usage: ./hack/bench/sip-bench.sh [--quick]      (EDGE_BENCH_HEAP=1g for a larger edge heap; default 256m)
 # Drives (a) the PBX3sbc edge and (b) Kamailio running the seed's configuration, one after the other,
 # with sipp on the same routing.db and the same two sipp backends, and prints for both: the highest call
 # rate with no failed call and no retransmission, INVITE->200 response times at a moderate rate, and the
@@ -129,7 +129,8 @@ measure() {
 }
 
 # --- (a) the edge ---------------------------------------------------------------------------
-EDGE_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseParallelGC" "$root/hack/edge.sh" --routing-db "$work/routing.db" \
+heap="${EDGE_BENCH_HEAP:-256m}"
+EDGE_JAVA_OPTS="-Xms$heap -Xmx$heap -XX:+UseParallelGC" "$root/hack/edge.sh" --routing-db "$work/routing.db" \
   --sip-listen 127.0.6.1:5060 --admin-listen 127.0.0.1:19190 --edge-id bench > "$work/edge.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fs http://127.0.0.1:19190/readyz >/dev/null 2>&1 && break; sleep 0.2; done
@@ -154,7 +155,8 @@ print(('<=' if b.startswith('>=') and not a.startswith('>=') else '>=' if a.star
 " "$1" "$2"; }
 cat <<SUMMARY
 
-SIP benchmark on $(nproc) cores ($(uname -r)), steps of ${step_seconds} s, one routing.db (10,000 tenants), two sipp backends
+SIP benchmark on $(nproc) cores ($(uname -r)), steps of ${step_seconds} s, one routing.db (10,000 tenants), two sipp backends,
+edge heap $heap
                                         edge        kamailio    edge/kamailio
 max calls/s, 0 failed, 0 retrans        $(printf '%-11s %-11s %s' "$e_cap" "$k_cap" "$(ratio "$e_cap" "$k_cap")")
 INVITE->200 p50 ms at $moderate_rate calls/s  $(printf '%-11s %-11s' "$e_p50" "$k_p50")  (sipp measures whole ms)
