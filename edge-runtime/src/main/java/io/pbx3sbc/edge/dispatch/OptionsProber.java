@@ -47,6 +47,8 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
     }
 
     private static final long CONFIRM_MILLIS = 2000;
+    /** Each transition is logged once, but a fleet-wide outage must not flood the log: /status has them all. */
+    private final io.pbx3sbc.edge.sip.RateLimitedLog transitions = new io.pbx3sbc.edge.sip.RateLimitedLog(LOG, 20);
 
     private final Supplier<RoutingTable> table;
     private final HealthTracker health;
@@ -101,7 +103,11 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
             for (var e : destinations.entrySet()) {
                 String uri = e.getKey();
                 Probing probing = probings.get(uri);
-                if (nextDue.getOrDefault(uri, 0L) <= now) {
+                // A destination seen for the first time gets its first probe at a point of its interval
+                // fixed by its URI: 10,000 destinations are probed ~330 a second, not all in one tick.
+                long due = nextDue.computeIfAbsent(uri,
+                        k -> now + Math.floorMod(k.hashCode(), probing.intervalSeconds() * 1000L));
+                if (due <= now) {
                     nextDue.put(uri, now + probing.intervalSeconds() * 1000L);
                     send(e.getValue(), new Probe(uri, probing));
                 }
@@ -181,9 +187,9 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
             nextDue.computeIfPresent(probe.uri, (k, due) -> Math.min(due, confirmAt));
         }
         switch (t) {
-            case WENT_DOWN -> LOG.warn("Destination DOWN: {} ({})", probe.uri,
+            case WENT_DOWN -> transitions.warn("Destination DOWN: {} ({})", probe.uri,
                     status == 0 ? "no reply to OPTIONS within " + probe.probing.timeoutMillis() + " ms" : "replied " + status);
-            case WENT_UP -> LOG.info("Destination UP: {}", probe.uri);
+            case WENT_UP -> transitions.info("Destination UP: {}", probe.uri);
             case NONE -> {
             }
         }

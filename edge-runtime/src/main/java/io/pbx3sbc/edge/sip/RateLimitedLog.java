@@ -21,6 +21,14 @@ public final class RateLimitedLog {
     }
 
     public void info(String format, Object... args) {
+        log(false, format, args);
+    }
+
+    public void warn(String format, Object... args) {
+        log(true, format, args);
+    }
+
+    private void log(boolean warn, String format, Object... args) {
         long second = System.nanoTime() / 1_000_000_000L;
         long w = window.get();
         if (w != second && window.compareAndSet(w, second)) {
@@ -31,7 +39,11 @@ public final class RateLimitedLog {
             }
         }
         if (used.incrementAndGet() <= perSecond) {
-            log.info(format, args);
+            if (warn) {
+                log.warn(format, args);
+            } else {
+                log.info(format, args);
+            }
         } else {
             suppressed.incrementAndGet();
         }
