@@ -1,0 +1,44 @@
+package io.pbx3sbc.operator.api.v1alpha1;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** config/samples/ reads into the API classes with every field the samples set. */
+class SamplesTest {
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+    private <T> List<T> load(String file, Class<T> type) throws Exception {
+        List<T> out = new ArrayList<>();
+        for (String doc : Files.readString(Path.of("../config/samples", file)).split("(?m)^---\\s*$")) {
+            if (doc.contains("kind:")) {
+                out.add(serialization.unmarshal(doc, type));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void samplesDeserializeIntoTheApi() throws Exception {
+        List<SipDomain> domains = load("pbx3sbc_v1alpha1_sipdomain.yaml", SipDomain.class);
+        assertThat(domains).extracting(d -> d.getSpec().domain).contains("acme.voip.example.com", "globex.voip.example.com");
+        assertThat(domains.get(0).getSpec().rateLimit.requestsPerSecond).isEqualTo(200);
+
+        List<DispatcherSet> sets = load("pbx3sbc_v1alpha1_dispatcherset.yaml", DispatcherSet.class);
+        assertThat(sets).extracting(s -> s.getSpec().setId).containsExactly(10, 20);
+        assertThat(sets.get(0).getSpec().algorithm).isEqualTo("priority");
+        assertThat(sets.get(0).getSpec().probing.intervalSeconds).isEqualTo(5);
+
+        EdgeFleet fleet = load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        assertThat(fleet.getSpec().store.bucket).isEqualTo("sip-routing");
+        assertThat(fleet.getSpec().store.credentialsSecretRef).isEqualTo("routing-s3");
+        assertThat(fleet.getSpec().promotion.versionsRetained).isEqualTo(10);
+        assertThat(fleet.getSpec().domainSelector.getMatchLabels()).containsEntry("pbx3sbc.io/fleet", "edge");
+    }
+}
