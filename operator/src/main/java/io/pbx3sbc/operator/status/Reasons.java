@@ -1,0 +1,33 @@
+package io.pbx3sbc.operator.status;
+
+/**
+ * Every condition type and reason the operator writes, in one place (docs/resources.md lists them).
+ * Reasons are CamelCase, stable, and meant for alerts and ArgoCD health checks.
+ */
+public final class Reasons {
+    private Reasons() {
+    }
+
+    // Condition types
+    public static final String ACCEPTED = "Accepted";
+    public static final String PUBLISHED = "Published";
+    public static final String READY = "Ready";
+    public static final String PROGRESSING = "Progressing";
+    public static final String DEGRADED = "Degraded";
+
+    // SipDomain / DispatcherSet: Accepted
+    public static final String COMPILED = "Compiled";
+    public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String DISPATCHER_SET_NOT_FOUND = "DispatcherSetNotFound";
+    public static final String DISPATCHER_SET_INVALID = "DispatcherSetInvalid";
+    public static final String DOMAIN_CONFLICT = "DomainConflict";
+    public static final String SET_ID_CONFLICT = "SetIdConflict";
+    public static final String NOT_SELECTED = "NotSelectedByAnyFleet";
+
+    // EdgeFleet: Published
+    public static final String VERSION_PUBLISHED = "VersionPublished";
+    public static final String UNCHANGED = "Unchanged";
+    public static final String PUBLISH_FAILED = "PublishFailed";
+    public static final String CREDENTIALS_MISSING = "CredentialsMissing";
+    public static final String SIGNING_KEY_GENERATED = "SigningKeyGenerated";
+}

@@ -1,0 +1,44 @@
+package io.pbx3sbc.operator.publish;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PublishPlanTest {
+    @Test
+    void theFirstCompilationIsVersionOne() {
+        assertThat(PublishPlan.decide("h1", Map.of(), null, null, null, 10))
+                .isEqualTo(new PublishPlan(true, 1, List.of()));
+    }
+
+    @Test
+    void contentEqualToTheActiveOrCandidateVersionPublishesNothing() {
+        Map<Long, String> published = Map.of(1L, "h1", 2L, "h2");
+        assertThat(PublishPlan.decide("h1", published, 1L, null, null, 10).publish()).isFalse();
+        assertThat(PublishPlan.decide("h2", published, 1L, 2L, null, 10).publish()).isFalse();
+    }
+
+    @Test
+    void aChangePublishesTheNextNumberEvenWhenOldContentComesBack() {
+        // Reverting to version 1's content is a new version: versions are never reused or overwritten.
+        PublishPlan p = PublishPlan.decide("h1", Map.of(1L, "h1", 2L, "h2"), 2L, null, null, 10);
+        assertThat(p.publish()).isTrue();
+        assertThat(p.nextVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void keepsTheNewestRetainedPlusActiveCandidateAndPinned() {
+        Map<Long, String> published = new TreeMap<>();
+        for (long v = 1; v <= 8; v++) {
+            published.put(v, "h" + v);
+        }
+        // active 2 (old, still serving), candidate 8, pinned 1; new content becomes 9; keep 3 newest.
+        PublishPlan p = PublishPlan.decide("h9", published, 2L, 8L, 1L, 3);
+        assertThat(p.nextVersion()).isEqualTo(9);
+        assertThat(p.delete()).containsExactly(3L, 4L, 5L);
+    }
+}
