@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * <ul>
  *   <li>publish nothing when the compiled content equals the active or the candidate version's;</li>
  *   <li>otherwise publish version {@code max(published) + 1} (versions are immutable, never reused);</li>
- *   <li>keep the newest {@code retained} versions, plus the active, candidate and pinned ones; delete the rest.</li>
+ *   <li>keep the newest {@code retained} versions, plus the active, pinned and (new) candidate ones;
+ *       delete the rest. A candidate superseded by a newer one is no longer protected.</li>
  * </ul>
  *
  * @param publish     whether a new version must be published
@@ -43,8 +44,9 @@ public record PublishPlan(boolean publish, long nextVersion, List<Long> delete) 
         if (!unchanged) {
             all.add(next);
         }
+        Long nextCandidate = unchanged ? candidate : Long.valueOf(next);
         Set<Long> keep = new java.util.HashSet<>();
-        for (Long v : new Long[] {active, candidate, pinned}) {
+        for (Long v : new Long[] {active, nextCandidate, pinned}) {
             if (v != null) {
                 keep.add(v);
             }
@@ -58,16 +60,12 @@ public record PublishPlan(boolean publish, long nextVersion, List<Long> delete) 
 
     private static List<Long> toDelete(TreeSet<Long> versions, Collection<Long> keep, int retained) {
         List<Long> out = new ArrayList<>();
-        int newerKept = 0;
+        int newest = 0;
         for (Long v : versions.descendingSet()) {
-            if (keep.contains(v)) {
+            if (newest++ < retained || keep.contains(v)) {
                 continue;
             }
-            if (newerKept < retained) {
-                newerKept++;
-            } else {
-                out.add(0, v);
-            }
+            out.add(0, v);
         }
         return List.copyOf(out);
     }

@@ -31,14 +31,16 @@ class PublishPlanTest {
     }
 
     @Test
-    void keepsTheNewestRetainedPlusActiveCandidateAndPinned() {
+    void keepsTheNewestRetainedPlusActiveAndPinned() {
         Map<Long, String> published = new TreeMap<>();
         for (long v = 1; v <= 8; v++) {
             published.put(v, "h" + v);
         }
-        // active 2 (old, still serving), candidate 8, pinned 1; new content becomes 9; keep 3 newest.
+        // active 2 (old, still serving), candidate 8 (superseded by 9), pinned 1; keep the 3 newest: 7, 8, 9.
         PublishPlan p = PublishPlan.decide("h9", published, 2L, 8L, 1L, 3);
         assertThat(p.nextVersion()).isEqualTo(9);
-        assertThat(p.delete()).containsExactly(3L, 4L, 5L);
+        assertThat(p.delete()).containsExactly(3L, 4L, 5L, 6L);
+        // Nothing new: the candidate stays protected even when older than the newest 3.
+        assertThat(PublishPlan.decide("h2", published, 2L, 2L, null, 3).delete()).containsExactly(1L, 3L, 4L, 5L);
     }
 }

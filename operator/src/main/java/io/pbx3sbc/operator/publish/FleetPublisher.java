@@ -1,0 +1,99 @@
+package io.pbx3sbc.operator.publish;
+
+import io.pbx3sbc.routingdb.ContentHash;
+import io.pbx3sbc.routingdb.RoutingDbBuilder;
+import io.pbx3sbc.routingdb.VersionInfo;
+import io.pbx3sbc.routingdb.VersionVerifier;
+import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
+import io.pbx3sbc.routingdb.manifest.Manifest;
+import io.pbx3sbc.routingdb.manifest.ReleasePointer;
+import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.ObjectStore;
+import io.pbx3sbc.routingdb.store.VersionPublisher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Carries out a {@link PublishPlan} for one fleet: builds and signs the new version, publishes it
+ * (immutable; the manifest last), points the release pointer's candidate at it, and deletes versions
+ * past retention. A store failure throws, leaving everything already published as it was; the
+ * reconciler retries with backoff.
+ */
+public final class FleetPublisher {
+    private final ObjectStore store;
+    private final FleetLayout layout;
+    private final VersionPublisher versions;
+    private final KeyPair keys;
+    private final Path workDir;
+    private final Clock clock;
+
+    /** What a publish did. {@code version} is the new candidate, or the unchanged one's number. */
+    public record Outcome(PublishPlan plan, String contentSha256, ReleasePointer pointer) {
+        public boolean published() {
+            return plan.publish();
+        }
+    }
+
+    public FleetPublisher(ObjectStore store, FleetLayout layout, KeyPair keys, Path workDir, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.layout = Objects.requireNonNull(layout, "layout");
+        this.versions = new VersionPublisher(store, layout);
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.workDir = Objects.requireNonNull(workDir, "workDir");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Outcome publish(Compilation compilation, int retained, Long pinned) throws IOException {
+        String sha = ContentHash.of(compilation.model());
+        ReleasePointer pointer = store.get(layout.releasePointer()).map(FleetPublisher::parse)
+                .orElse(new ReleasePointer(layout.fleet(), null, null, List.of(), clock.instant()));
+        Map<Long, String> published = new TreeMap<>();
+        for (long v : versions.publishedVersions()) {
+            versions.manifest(v).ifPresent(m -> published.put(v, m.contentSha256()));
+        }
+        PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained);
+        if (plan.publish()) {
+            long n = plan.nextVersion();
+            VersionInfo info = new VersionInfo(n, layout.fleet(), clock.instant(), compilation.sourceGenerations());
+            Files.createDirectories(workDir);
+            Path file = workDir.resolve(layout.fleet() + "-" + n + ".db");
+            try {
+                RoutingDbBuilder.Built built = new RoutingDbBuilder().build(compilation.model(), info, file);
+                Manifest signed = SigningKeys.sign(VersionVerifier.manifestFor(built, info), keys);
+                versions.publish(built.file(), signed);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            List<ReleasePointer.HistoryEntry> history = new ArrayList<>(pointer.history());
+            history.add(new ReleasePointer.HistoryEntry(n, sha, "published", clock.instant()));
+            pointer = new ReleasePointer(layout.fleet(), pointer.active(), n, trim(history), clock.instant());
+            store.put(layout.releasePointer(), pointer.toJson(), "application/json");
+        }
+        for (long v : plan.delete()) {
+            versions.delete(v);
+        }
+        return new Outcome(plan, sha, pointer);
+    }
+
+    private static List<ReleasePointer.HistoryEntry> trim(List<ReleasePointer.HistoryEntry> history) {
+        return history.size() <= 20 ? history : history.subList(history.size() - 20, history.size());
+    }
+
+    private static ReleasePointer parse(byte[] json) {
+        try {
+            return ReleasePointer.fromJson(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("release pointer is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.pbx3sbc.operator.publish;
+
+import io.pbx3sbc.routingdb.ContentHash;
+import io.pbx3sbc.routingdb.RoutingDb;
+import io.pbx3sbc.routingdb.VersionVerifier;
+import io.pbx3sbc.routingdb.compile.ResourceFiles;
+import io.pbx3sbc.routingdb.compile.RoutingCompiler;
+import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
+import io.pbx3sbc.routingdb.compile.Sources.DomainSource;
+import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.ObjectStoreException;
+import io.pbx3sbc.routingdb.store.S3ObjectStore;
+import io.pbx3sbc.routingdb.store.VersionPublisher;
+import io.pbx3sbc.routingdb.testing.Litestream;
+import io.pbx3sbc.routingdb.testing.S3ProxyServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The operator's publish step against a real S3 server (S3Proxy) and the real litestream binary:
+ * samples are published and restorable, an identical compile publishes nothing, one change makes
+ * exactly one version, retention deletes old versions, and an S3 outage fails loudly and changes nothing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FleetPublisherIT {
+    static final FleetLayout LAYOUT = new FleetLayout("edge");
+
+    @TempDir
+    static Path work;
+    static S3ProxyServer s3;
+    static S3ObjectStore store;
+    static KeyPair keys = SigningKeys.generate();
+    static FleetPublisher publisher;
+    static ResourceFiles.Loaded samples;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3ProxyServer(work).start();
+        store = new S3ObjectStore(s3.location("routing", "prod/"));
+        store.ensureBucket();
+        publisher = new FleetPublisher(store, LAYOUT, keys, work.resolve("build"), Clock.systemUTC());
+        samples = new ResourceFiles().load(List.of(Path.of("../config/samples")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        store.close();
+        s3.stop();
+    }
+
+    static Compilation compile(List<DomainSource> domains) {
+        return new RoutingCompiler().compile(domains, samples.sets());
+    }
+
+    /** The samples with one domain's comment changed: new content, same routing. */
+    static List<DomainSource> changed(int n) {
+        List<DomainSource> out = new ArrayList<>(samples.domains());
+        DomainSource d = out.get(0);
+        out.set(0, new DomainSource(d.ref(), d.generation() + n, d.createdAt(), d.domain(), d.dispatcherSetRef(),
+                d.enabled(), "change " + n, d.rateLimit()));
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void samplesArePublishedSignedAndRestorableByLitestream() throws Exception {
+        FleetPublisher.Outcome first = publisher.publish(compile(samples.domains()), 3, null);
+        assertThat(first.published()).isTrue();
+        assertThat(first.plan().nextVersion()).isEqualTo(1);
+        assertThat(first.pointer().candidate()).isEqualTo(1L);
+
+        Path restored = work.resolve("restored-1.db");
+        var run = Litestream.restore(s3.location("routing", "prod/"), LAYOUT.replicaPath(1), restored);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        var manifest = new VersionPublisher(store, LAYOUT).manifest(1).orElseThrow();
+        RoutingDb db = new VersionVerifier(keys.getPublic()).verify(restored, manifest);
+        assertThat(db.contentSha256()).isEqualTo(first.contentSha256());
+        assertThat(db.model().domains()).hasSize(4);
+    }
+
+    @Test
+    @Order(2)
+    void anIdenticalCompilePublishesNothingAndOneChangeExactlyOneVersion() throws Exception {
+        assertThat(publisher.publish(compile(samples.domains()), 3, null).published()).isFalse();
+        assertThat(new VersionPublisher(store, LAYOUT).publishedVersions()).containsExactly(1L);
+
+        FleetPublisher.Outcome second = publisher.publish(compile(changed(1)), 3, null);
+        assertThat(second.published()).isTrue();
+        assertThat(new VersionPublisher(store, LAYOUT).publishedVersions()).containsExactly(1L, 2L);
+        assertThat(second.contentSha256()).isEqualTo(ContentHash.of(compile(changed(1)).model()));
+        assertThat(publisher.publish(compile(changed(1)), 3, null).published()).isFalse();
+    }
+
+    @Test
+    @Order(3)
+    void retentionKeepsTheNewestVersionsAndThePinnedOne() throws Exception {
+        for (int n = 2; n <= 5; n++) {
+            publisher.publish(compile(changed(n)), 3, 1L);
+        }
+        // versions 1..6 published; keep the newest 3 (4, 5, 6) and the pinned 1.
+        assertThat(new VersionPublisher(store, LAYOUT).publishedVersions()).containsExactly(1L, 4L, 5L, 6L);
+    }
+
+    @Test
+    @Order(4)
+    void anS3OutageFailsWithACauseAndPublishesOnceS3IsBack() throws Exception {
+        s3.stop();
+        assertThatThrownBy(() -> publisher.publish(compile(changed(9)), 3, null))
+                .isInstanceOf(ObjectStoreException.class)
+                .hasMessageContaining("127.0.0.1:" + s3.port());
+        s3.start();
+        FleetPublisher.Outcome back = publisher.publish(compile(changed(9)), 3, null);
+        assertThat(back.published()).isTrue();
+        assertThat(back.plan().nextVersion()).isEqualTo(7);
+    }
+}
