@@ -75,7 +75,7 @@ show "$rdb" verify "$run_dir/restored.db" --manifest "$run_dir/routing.db.manife
   --public-key "$run_dir/keys/signing.pub"
 
 step "4. start the edge on the restored routing.db and route a call for acme.voip.example.com"
-for backend in 127.0.1.10 127.0.1.11; do
+for backend in 127.0.1.10 127.0.1.11 127.0.1.20 127.0.1.21; do   # pbx-cluster-a and -b
   sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin > "$run_dir/backend-$backend.log" 2>&1 &
   echo "sipp-backend-$backend $!" >> "$pids_file"
 done
