@@ -143,10 +143,6 @@ public final class Edge implements AutoCloseable {
         return health;
     }
 
-    public ActiveTable tables() {
-        return tables;
-    }
-
     public int adminPort() {
         return admin.port();
     }

@@ -4,7 +4,6 @@ import io.pbx3sbc.edge.routing.ProtectionPolicy;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -163,16 +162,5 @@ public record EdgeConfig(Path routingDb, HostPort sipListen, HostPort advertised
         } catch (java.net.UnknownHostException e) {
             return "edge";
         }
-    }
-
-    /** Flags of this config, for logging at start (nothing secret lives here). */
-    public List<String> describe() {
-        List<String> out = new ArrayList<>();
-        out.add("routing-db=" + routingDb);
-        out.add("sip-listen=" + sipListen);
-        out.add("advertised-address=" + advertised);
-        out.add("admin-listen=" + adminListen);
-        out.add("edge-id=" + edgeId);
-        return out;
     }
 }

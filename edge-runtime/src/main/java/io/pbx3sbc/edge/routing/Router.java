@@ -22,13 +22,20 @@ import java.util.Set;
  */
 public final class Router {
     private final ProtectionPolicy policy;
+    private final java.util.List<String> allowed;
     private final DestinationSelector selector;
     private final RateLimiter rateLimiter;
 
     public Router(ProtectionPolicy policy, DestinationSelector selector, RateLimiter rateLimiter) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.allowed = policy.allowedMethods().stream().sorted().toList();
         this.selector = Objects.requireNonNull(selector, "selector");
         this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+    }
+
+    /** The methods served, sorted: what a 405 or a keepalive 200 lists in Allow. */
+    public java.util.List<String> allowedMethods() {
+        return allowed;
     }
 
     /**

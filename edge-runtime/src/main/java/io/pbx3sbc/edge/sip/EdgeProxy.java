@@ -186,7 +186,7 @@ public final class EdgeProxy implements SipListener {
             resp.addHeader(f.headers().createRetryAfterHeader(r.retryAfterSeconds()));
         }
         if (r.status() == 405 || r.status() == 200) {
-            for (String m : new String[] {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"}) {
+            for (String m : router.allowedMethods()) {
                 resp.addHeader(f.headers().createAllowHeader(m));
             }
         }
@@ -222,7 +222,7 @@ public final class EdgeProxy implements SipListener {
         relay.provisional = false;
         Hop hop = NextHopRouter.hop(backend.address().host(), backend.address().port(), backend.address().transport());
         try {
-            Request out = outgoing(relay.original, relay.original.getMethod().equals(Request.INVITE), relay.viaTransport(hop));
+            Request out = outgoing(relay.original, relay.original.getMethod().equals(Request.INVITE), hop.getTransport());
             startLeg(relay, out, hop);
         } catch (Exception e) {
             errorLog.info("relay to {} failed: {}", backend.uri(), e.toString());
@@ -652,10 +652,6 @@ public final class EdgeProxy implements SipListener {
 
         boolean canFailOver() {
             return tenant != null && !cancelled;
-        }
-
-        String viaTransport(Hop hop) {
-            return hop.getTransport();
         }
 
         void arm(ScheduledExecutorService timers, Duration after, Runnable action) {

@@ -37,7 +37,7 @@ public final class FleetPublisher {
     private final Path workDir;
     private final Clock clock;
 
-    /** What a publish did. {@code version} is the new candidate, or the unchanged one's number. */
+    /** What a publish did: the plan it carried out, the compiled content's hash, and the release pointer after it. */
     public record Outcome(PublishPlan plan, String contentSha256, ReleasePointer pointer) {
         public boolean published() {
             return plan.publish();

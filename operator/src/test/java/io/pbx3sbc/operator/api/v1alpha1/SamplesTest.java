@@ -1,29 +1,14 @@
 package io.pbx3sbc.operator.api.v1alpha1;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
+import static io.pbx3sbc.operator.testing.SampleResources.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** config/samples/ reads into the API classes with every field the samples set. */
 class SamplesTest {
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
-
-    private <T> List<T> load(String file, Class<T> type) throws Exception {
-        List<T> out = new ArrayList<>();
-        for (String doc : Files.readString(Path.of("../config/samples", file)).split("(?m)^---\\s*$")) {
-            if (doc.contains("kind:")) {
-                out.add(serialization.unmarshal(doc, type));
-            }
-        }
-        return out;
-    }
-
     @Test
     void samplesDeserializeIntoTheApi() throws Exception {
         List<SipDomain> domains = load("pbx3sbc_v1alpha1_sipdomain.yaml", SipDomain.class);
