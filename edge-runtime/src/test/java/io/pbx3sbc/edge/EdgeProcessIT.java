@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge;
 
+import io.pbx3sbc.edge.sip.SipWire;
 import io.pbx3sbc.routingdb.RoutingDbBuilder;
 import io.pbx3sbc.routingdb.model.Algorithm;
 import io.pbx3sbc.routingdb.model.Destination;
@@ -13,14 +14,11 @@ import io.pbx3sbc.routingdb.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,9 +61,9 @@ class EdgeProcessIT {
 
     @Test
     void servesOneHundredThousandDomainsIn256MiBAndDrainsOnSigterm() throws Exception {
-        try (DatagramSocket backend = new DatagramSocket(new InetSocketAddress("127.0.5.30", 0));
-             DatagramSocket caller = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            InetSocketAddress backendAddr = (InetSocketAddress) backend.getLocalSocketAddress();
+        try (SipWire.UdpPeer backend = new SipWire.UdpPeer("127.0.5.30");
+             SipWire.UdpPeer caller = new SipWire.UdpPeer("127.0.0.1")) {
+            InetSocketAddress backendAddr = backend.address();
             Path db = new RoutingDbBuilder().build(large(backendAddr), Fixtures.version(7), work.resolve("routing.db")).file();
             int sipPort = Ports.free();
             int adminPort = Ports.free();
@@ -78,14 +76,10 @@ class EdgeProcessIT {
                 awaitReady(http, adminPort, edge);
                 Thread.sleep(7000); // the first probe round to all 10,000 destinations times out meanwhile
 
-                String invite = "INVITE sip:100@real.example.com SIP/2.0\r\n"
-                        + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-big1\r\n"
-                        + "Max-Forwards: 70\r\nFrom: <sip:a@example.org>;tag=1\r\nTo: <sip:100@real.example.com>\r\n"
-                        + "Call-ID: big-1@test\r\nCSeq: 1 INVITE\r\nContact: <sip:a@127.0.0.1:" + caller.getLocalPort() + ">\r\n"
-                        + "Content-Length: 0\r\n\r\n";
-                send(caller, invite, new InetSocketAddress("127.0.5.1", sipPort));
-                backend.setSoTimeout(5000);
-                String relayed = receiveRequest(backend);
+                InetSocketAddress edgeSip = new InetSocketAddress("127.0.5.1", sipPort);
+                caller.send(SipWire.request("INVITE", "sip:100@real.example.com", "sip:100@real.example.com", null, 70,
+                        "pbx", caller.address(), "UDP", List.of()), edgeSip);
+                String relayed = backend.nextRequest(5000).orElseThrow(() -> new AssertionError("backend got no INVITE"));
                 assertThat(relayed).startsWith("INVITE sip:100@real.example.com SIP/2.0");
 
                 String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/status")).build(),
@@ -97,14 +91,9 @@ class EdgeProcessIT {
                 // SIGTERM with the INVITE still open: the edge drains, so the backend's answer still reaches the caller.
                 edge.terminate();
                 Thread.sleep(500);
-                send(backend, okFor(relayed), new InetSocketAddress("127.0.5.1", sipPort));
-                caller.setSoTimeout(5000);
-                String answer;
-                try {
-                    answer = receiveFinal(caller);
-                } catch (java.net.SocketTimeoutException e) {
-                    throw new AssertionError("the caller got no final answer while the edge drained:\n" + edge.log(), e);
-                }
+                backend.send(SipWire.okFor(relayed), edgeSip);
+                String answer = caller.nextFinal(5000).orElseThrow(() -> new AssertionError(
+                        "the caller got no final answer while the edge drained:\n" + edge.log()));
                 assertThat(answer).startsWith("SIP/2.0 200");
                 assertThat(edge.awaitExit(Duration.ofSeconds(30))).as(edge.log()).isEqualTo(143);
                 assertThat(edge.log()).contains("draining").contains("drained: no open transactions")
@@ -127,50 +116,5 @@ class EdgeProcessIT {
             Thread.sleep(200);
         }
         throw new AssertionError("edge not ready within 90 s:\n" + edge.log());
-    }
-
-    private static void send(DatagramSocket s, String msg, InetSocketAddress to) throws Exception {
-        byte[] b = msg.getBytes(StandardCharsets.ISO_8859_1);
-        s.send(new DatagramPacket(b, b.length, to));
-    }
-
-    private static String receive(DatagramSocket s) throws Exception {
-        byte[] buf = new byte[65535];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        s.receive(p);
-        return new String(buf, 0, p.getLength(), StandardCharsets.ISO_8859_1);
-    }
-
-    /** Skips the edge's health probes. */
-    private static String receiveRequest(DatagramSocket s) throws Exception {
-        while (true) {
-            String m = receive(s);
-            if (!m.startsWith("OPTIONS")) {
-                return m;
-            }
-        }
-    }
-
-    private static String receiveFinal(DatagramSocket s) throws Exception {
-        while (true) {
-            String m = receive(s);
-            if (!m.startsWith("SIP/2.0 1")) {
-                return m;
-            }
-        }
-    }
-
-    private static String okFor(String request) {
-        StringBuilder sb = new StringBuilder("SIP/2.0 200 OK\r\n");
-        for (String line : request.split("\r\n")) {
-            String l = line.toLowerCase(java.util.Locale.ROOT);
-            if (l.startsWith("via:") || l.startsWith("from:") || l.startsWith("call-id:") || l.startsWith("cseq:")
-                    || l.startsWith("record-route:")) {
-                sb.append(line).append("\r\n");
-            } else if (l.startsWith("to:")) {
-                sb.append(line).append(";tag=big").append("\r\n");
-            }
-        }
-        return sb.append("Contact: <sip:b@127.0.5.30>\r\nContent-Length: 0\r\n\r\n").toString();
     }
 }

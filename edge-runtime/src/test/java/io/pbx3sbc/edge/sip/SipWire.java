@@ -15,15 +15,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Raw SIP on the wire for tests: hand-written messages over UDP or TCP, and a UDP peer that records what reaches it. */
-final class SipWire {
+/** Raw SIP on the wire for tests (also used by EdgeProcessIT): hand-written messages over UDP or TCP, and a UDP peer that records what reaches it. */
+public final class SipWire {
     private static final AtomicLong SEQ = new AtomicLong();
 
     private SipWire() {
     }
 
     /** A request as a caller at {@code from} would send it; {@code extra} header lines are appended as they are. */
-    static String request(String method, String requestUri, String toUri, String toTag, int maxForwards,
+    public static String request(String method, String requestUri, String toUri, String toTag, int maxForwards,
                           String userAgent, InetSocketAddress from, String transport, List<String> extra) {
         long n = SEQ.incrementAndGet();
         StringBuilder sb = new StringBuilder();
@@ -49,13 +49,13 @@ final class SipWire {
     }
 
     /** A UDP socket for sending requests and reading what comes back. */
-    static final class UdpPeer implements AutoCloseable {
+    public static final class UdpPeer implements AutoCloseable {
         private final DatagramSocket socket;
         private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         private final Thread reader;
         private final boolean answerOptions;
 
-        UdpPeer(String host) throws IOException {
+        public UdpPeer(String host) throws IOException {
             this(host, 0);
         }
 
@@ -72,11 +72,11 @@ final class SipWire {
             reader.start();
         }
 
-        InetSocketAddress address() {
+        public InetSocketAddress address() {
             return (InetSocketAddress) socket.getLocalSocketAddress();
         }
 
-        void send(String message, InetSocketAddress to) throws IOException {
+        public void send(String message, InetSocketAddress to) throws IOException {
             send(message.getBytes(StandardCharsets.ISO_8859_1), to);
         }
 
@@ -90,12 +90,12 @@ final class SipWire {
         }
 
         /** The next message, skipping provisional responses. */
-        Optional<String> nextFinal(long millis) throws InterruptedException {
+        public Optional<String> nextFinal(long millis) throws InterruptedException {
             return nextMatching(millis, m -> !m.startsWith("SIP/2.0 1"));
         }
 
         /** The next request that is not one of the edge's own health probes. */
-        Optional<String> nextRequest(long millis) throws InterruptedException {
+        public Optional<String> nextRequest(long millis) throws InterruptedException {
             return nextMatching(millis, m -> !m.contains("From: <sip:pbx3sbc-edge@"));
         }
 
@@ -168,7 +168,7 @@ final class SipWire {
     }
 
     /** A 200 OK for a request received by a test backend, so a relay completes. */
-    static String okFor(String request) {
+    public static String okFor(String request) {
         StringBuilder sb = new StringBuilder("SIP/2.0 200 OK\r\n");
         for (String line : request.split("\r\n")) {
             String lower = line.toLowerCase(java.util.Locale.ROOT);
