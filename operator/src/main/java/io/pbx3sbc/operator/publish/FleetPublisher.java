@@ -37,8 +37,11 @@ public final class FleetPublisher {
     private final Path workDir;
     private final Clock clock;
 
-    /** What a publish did: the plan it carried out, the compiled content's hash, and the release pointer after it. */
-    public record Outcome(PublishPlan plan, String contentSha256, ReleasePointer pointer) {
+    /**
+     * What a publish did: the plan it carried out, the compiled content's hash, the version holding that
+     * content (new, or the equal candidate or active one), and the release pointer after it.
+     */
+    public record Outcome(PublishPlan plan, String contentSha256, long version, ReleasePointer pointer) {
         public boolean published() {
             return plan.publish();
         }
@@ -62,6 +65,9 @@ public final class FleetPublisher {
             versions.manifest(v).ifPresent(m -> published.put(v, m.contentSha256()));
         }
         PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained);
+        long version = plan.publish() ? plan.nextVersion()
+                : pointer.candidate() != null && sha.equals(published.get(pointer.candidate())) ? pointer.candidate()
+                : pointer.active();
         if (plan.publish()) {
             long n = plan.nextVersion();
             VersionInfo info = new VersionInfo(n, layout.fleet(), clock.instant(), compilation.sourceGenerations());
@@ -82,7 +88,7 @@ public final class FleetPublisher {
         for (long v : plan.delete()) {
             versions.delete(v);
         }
-        return new Outcome(plan, sha, pointer);
+        return new Outcome(plan, sha, version, pointer);
     }
 
     private static List<ReleasePointer.HistoryEntry> trim(List<ReleasePointer.HistoryEntry> history) {

@@ -14,6 +14,7 @@ public final class Reasons {
     public static final String READY = "Ready";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    public static final String SIGNING_KEY = "SigningKey";
 
     // SipDomain / DispatcherSet: Accepted
     public static final String COMPILED = "Compiled";
@@ -30,4 +31,17 @@ public final class Reasons {
     public static final String PUBLISH_FAILED = "PublishFailed";
     public static final String CREDENTIALS_MISSING = "CredentialsMissing";
     public static final String SIGNING_KEY_GENERATED = "SigningKeyGenerated";
+    public static final String SIGNING_KEY_LOADED = "SigningKeyLoaded";
+    public static final String SIGNING_KEY_INVALID = "SigningKeyInvalid";
+
+    // EdgeFleet: Ready
+    public static final String SERVING = "Serving";
+    public static final String NO_ACTIVE_VERSION = "NoActiveVersion";
+    public static final String NOT_PUBLISHED = "NotPublished";
+
+    // EdgeFleet phases (status.phase)
+    public static final String PHASE_READY = "Ready";
+    public static final String PHASE_PROMOTING = "Promoting";
+    public static final String PHASE_DEGRADED = "Degraded";
+    public static final String PHASE_PAUSED = "Paused";
 }

@@ -87,6 +87,10 @@ public class EdgeFleetSpec {
         @Pattern(Api.NAME_PATTERN)
         @JsonPropertyDescription("Secret with keys accessKeyId and secretAccessKey.")
         public String credentialsSecretRef;
+
+        @Default("false")
+        @JsonPropertyDescription("Delete the fleet's published versions from the bucket when the EdgeFleet is deleted. Off by default, so a mistaken delete loses no routing data.")
+        public Boolean deleteVersionsOnFleetDeletion = false;
     }
 
     @ValidationRule(value = "!has(self.pinnedVersion) || self.pinnedVersion >= 1", message = "pinnedVersion is a published version number (1 or more)")

@@ -1,0 +1,95 @@
+package io.pbx3sbc.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.pbx3sbc.operator.admin.AdminServer;
+import io.pbx3sbc.operator.admin.OperatorMetrics;
+import io.pbx3sbc.operator.edgefleet.ChangeCoalescer;
+import io.pbx3sbc.operator.edgefleet.EdgeFleetReconciler;
+import io.pbx3sbc.operator.edgefleet.EdgeWorkloads;
+import io.pbx3sbc.operator.events.KubernetesEventRecorder;
+import io.pbx3sbc.operator.publish.KubernetesFleetSecrets;
+import io.pbx3sbc.operator.publish.StoreConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** Wires the operator: configuration from the environment, one reconciler, leader election, admin HTTP. */
+public final class OperatorMain {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+    /** Changes quieter than this are one burst, compiled into one version. */
+    static final Duration COALESCE_QUIET = Duration.ofMillis(150);
+    static final Duration COALESCE_MAX_WAIT = Duration.ofSeconds(2);
+
+    private OperatorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        OperatorConfig config;
+        try {
+            config = OperatorConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("pbx3sbc-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        Running running = start(client, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "operator-shutdown"));
+        LOG.info("pbx3sbc-operator {} started (namespaces: {}, leader election: {}, admin on {}:{})",
+                OperatorConfig.version(), config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(),
+                config.leaderElection(), config.adminHost(), running.admin.port());
+    }
+
+    /** A started operator and its admin server; {@link #stop()} stops both. */
+    public record Running(Operator operator, AdminServer admin, StoreConnector stores, OperatorMetrics metrics) {
+        public void stop() {
+            operator.stop();
+            admin.close();
+            stores.close();
+        }
+    }
+
+    public static Running start(KubernetesClient client, OperatorConfig config) throws Exception {
+        return start(client, config, o -> { });
+    }
+
+    /** @param overrides extra JOSDK settings (tests against the mock server turn server-side apply off) */
+    public static Running start(KubernetesClient client, OperatorConfig config,
+                                Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides)
+            throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        StoreConnector stores = new StoreConnector();
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client).withMetrics(metrics).withCloseClientOnStop(false)
+                    .withStopOnInformerErrorDuringStartup(true).withCacheSyncTimeout(Duration.ofMinutes(2));
+            if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+                        .aLeaderElectionConfiguration(config.leaseName())
+                        .withLeaseNamespace(config.leaseNamespace())
+                        .withIdentity(config.identity())
+                        .build());
+            }
+            overrides.accept(o);
+        });
+        EdgeFleetReconciler reconciler = new EdgeFleetReconciler(new EdgeFleetReconciler.Dependencies(
+                new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
+                new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
+                new EdgeWorkloads.Defaults(config.edgeImage()), config.workDir(), Clock.systemUTC()));
+        operator.register(reconciler, c -> {
+            if (!config.watchNamespaces().isEmpty()) {
+                c.settingNamespaces(config.watchNamespaces());
+            }
+        });
+        AdminServer admin = new AdminServer(config.adminHost(), config.adminPort(),
+                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+                () -> operator.getRuntimeInfo().isStarted(), metrics::render);
+        operator.start();
+        return new Running(operator, admin, stores, metrics);
+    }
+}

@@ -1,0 +1,371 @@
+package io.pbx3sbc.operator.edgefleet;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.pbx3sbc.operator.admin.OperatorMetrics;
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
+import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
+import io.pbx3sbc.operator.api.v1alpha1.SipDomainStatus;
+import io.pbx3sbc.operator.api.v1alpha1.SourceStatus;
+import io.pbx3sbc.operator.compile.ResourceSources;
+import io.pbx3sbc.operator.events.EventRecorder;
+import io.pbx3sbc.operator.naming.FleetNames;
+import io.pbx3sbc.operator.publish.FleetPublisher;
+import io.pbx3sbc.operator.publish.FleetSecrets;
+import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
+import io.pbx3sbc.operator.publish.StoreConnector;
+import io.pbx3sbc.operator.status.Reasons;
+import io.pbx3sbc.operator.status.SourceStatuses;
+import io.pbx3sbc.operator.status.SourceStatuses.Verdict;
+import io.pbx3sbc.routingdb.compile.ObjectRef;
+import io.pbx3sbc.routingdb.compile.Problem;
+import io.pbx3sbc.routingdb.compile.RoutingCompiler;
+import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
+import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.ObjectStore;
+import io.pbx3sbc.routingdb.store.ObjectStoreException;
+import io.pbx3sbc.routingdb.store.S3Location;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * The single owner of compile and publish. Each reconcile of an EdgeFleet:
+ * <ol>
+ *   <li>collects the SipDomains and DispatcherSets it selects from the informer caches, its secrets;</li>
+ *   <li>compiles them with the pure routing-db compiler and renders its edge workloads;</li>
+ *   <li>publishes a new version when the content changed (nothing when it equals the active or
+ *       candidate one), applies the workloads, and records each source object's verdict on its status;</li>
+ *   <li>patches its own status when it changed.</li>
+ * </ol>
+ * A missing Secret is the user's to fix (a condition, no retry storm); an S3 failure throws so JOSDK
+ * retries with backoff while everything already published stays as it was.
+ */
+@ControllerConfiguration(name = "edgefleet",
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = Integer.MAX_VALUE, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 15_000)
+public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner<EdgeFleet> {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeFleetReconciler.class);
+    /** How long a user-fixable problem (a missing Secret) waits before the next look. */
+    static final Duration CONFIG_RETRY = Duration.ofSeconds(20);
+
+    /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
+    public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
+                               ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, Path workDir,
+                               Clock clock) {
+    }
+
+    private final Dependencies deps;
+    private final RoutingCompiler compiler = new RoutingCompiler();
+
+    public EdgeFleetReconciler(Dependencies deps) {
+        this.deps = Objects.requireNonNull(deps);
+    }
+
+    @Override
+    public List<EventSource<?, EdgeFleet>> prepareEventSources(EventSourceContext<EdgeFleet> context) {
+        return List.of(
+                sourceInformer(context, SipDomain.class),
+                sourceInformer(context, DispatcherSet.class),
+                new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, EdgeFleet.class)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EdgeFleet.class)).build(), context),
+                new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, EdgeFleet.class)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EdgeFleet.class)).build(), context));
+    }
+
+    /**
+     * A SipDomain or DispatcherSet change concerns every fleet of its namespace (selectors are applied in
+     * reconcile, so a fleet's selector change is never missed). Status-only updates are ignored: they are
+     * our own writes.
+     */
+    private <R extends HasMetadata> InformerEventSource<R, EdgeFleet> sourceInformer(EventSourceContext<EdgeFleet> context,
+                                                                                     Class<R> kind) {
+        SecondaryToPrimaryMapper<R> toFleets = r -> {
+            Set<ResourceID> fleets = context.getPrimaryCache().list(r.getMetadata().getNamespace())
+                    .map(ResourceID::fromResource).collect(Collectors.toSet());
+            fleets.forEach(f -> deps.coalescer().changed(f.toString()));
+            return fleets;
+        };
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(kind, EdgeFleet.class)
+                .withSecondaryToPrimaryMapper(toFleets)
+                .withOnUpdateFilter((fresh, old) -> !Objects.equals(fresh.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+                        || !Objects.equals(fresh.getMetadata().getLabels(), old.getMetadata().getLabels()))
+                .build(), context);
+    }
+
+    @Override
+    public UpdateControl<EdgeFleet> reconcile(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
+        String key = ResourceID.fromResource(fleet).toString();
+        Duration wait = deps.coalescer().waitBeforeCompile(key);
+        if (!wait.isZero()) {
+            return UpdateControl.<EdgeFleet>noUpdate().rescheduleAfter(wait);
+        }
+        MDC.put("resource", "EdgeFleet/" + fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName());
+        try {
+            return reconcileFleet(fleet, context);
+        } finally {
+            MDC.remove("resource");
+        }
+    }
+
+    private UpdateControl<EdgeFleet> reconcileFleet(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
+        long started = System.nanoTime();
+        KubernetesClient client = context.getClient();
+        FleetStatusBuilder status = new FleetStatusBuilder(fleet, deps.clock().instant());
+        status.edgesReady(edgesReady(fleet, context));
+
+        // 1. Inputs: the selected sources from the informer caches, and the secrets.
+        List<SipDomain> domains = selected(context, SipDomain.class, fleet, fleet.getSpec().domainSelector);
+        List<DispatcherSet> sets = selected(context, DispatcherSet.class, fleet, fleet.getSpec().dispatcherSetSelector);
+        FleetSecrets.SigningKey key;
+        FleetSecrets.S3Credentials credentials;
+        try {
+            key = deps.secrets().signingKey(fleet);
+            credentials = deps.secrets().s3Credentials(fleet);
+        } catch (MissingSecretException e) {
+            status.credentialsMissing(e.getMessage());
+            warnOnce(fleet, status, Reasons.CREDENTIALS_MISSING, e.getMessage());
+            return status.control(fleet).rescheduleAfter(CONFIG_RETRY);
+        }
+        status.signingKey(key);
+        if (key.generated()) {
+            deps.events().normal(fleet, Reasons.SIGNING_KEY_GENERATED, "Generated Ed25519 signing key " + key.keyId()
+                    + " into Secret " + key.secretName() + "; back it up.");
+        }
+
+        // 2. Pure: compile, and render the workloads.
+        Compilation compilation = compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
+                sets.stream().map(ResourceSources::set).toList());
+        new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
+                SigningKeys.encodePublic(key.keys().getPublic()), deps.workloadDefaults()));
+
+        // 3. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why).
+        String fleetName = FleetNames.storeFleet(fleet);
+        ObjectStore store = deps.stores().storeFor(key(fleet), location(fleet, credentials));
+        FleetPublisher publisher = new FleetPublisher(store, new FleetLayout(fleetName), key.keys(),
+                deps.workDir(), deps.clock());
+        var promotion = fleet.getSpec().promotion;
+        FleetPublisher.Outcome outcome = publisher.publish(compilation,
+                promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
+                promotion == null ? null : promotion.pinnedVersion);
+        deps.metrics().versions(key(fleet), outcome.pointer().active(), outcome.pointer().candidate());
+        if (outcome.published()) {
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            deps.metrics().published(key(fleet), outcome.version(), took);
+            LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms", outcome.version(),
+                    compilation.model().domains().size(), compilation.model().sets().size(),
+                    compilation.problems().size(), took.toMillis());
+            deps.events().normal(fleet, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()
+                    + " (" + compilation.model().domains().size() + " domains) as the candidate.");
+        }
+        status.published(outcome, compilation);
+
+        // 4. Verdicts on the sources, then our own status.
+        recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version());
+        return status.control(fleet);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<EdgeFleet> updateErrorStatus(EdgeFleet fleet, Context<EdgeFleet> context, Exception e) {
+        String cause = e instanceof ObjectStoreException || e.getMessage() != null ? e.getMessage() : e.toString();
+        deps.metrics().publishFailed(key(fleet));
+        FleetStatusBuilder status = new FleetStatusBuilder(fleet, deps.clock().instant());
+        status.publishFailed(cause);
+        warnOnce(fleet, status, Reasons.PUBLISH_FAILED, cause);
+        LOG.warn("EdgeFleet {}/{}: publish failed, will retry: {}", fleet.getMetadata().getNamespace(),
+                fleet.getMetadata().getName(), cause);
+        EdgeFleet patch = status.changed() ? status.patch(fleet) : null;
+        return patch == null ? ErrorStatusUpdateControl.noStatusUpdate() : ErrorStatusUpdateControl.patchStatus(patch);
+    }
+
+    @Override
+    public DeleteControl cleanup(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
+        String fleetName = fleet.getMetadata().getName();
+        for (SipDomain d : all(context, SipDomain.class, fleet)) {
+            editVerdict(context.getClient(), d, SipDomain.class, fleetName, null, null);
+        }
+        for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
+            editVerdict(context.getClient(), s, DispatcherSet.class, fleetName, null, null);
+        }
+        if (fleet.getSpec().store != null && Boolean.TRUE.equals(fleet.getSpec().store.deleteVersionsOnFleetDeletion)) {
+            ObjectStore store = deps.stores().storeFor(key(fleet), location(fleet, deps.secrets().s3Credentials(fleet)));
+            FleetLayout layout = new FleetLayout(FleetNames.storeFleet(fleet));
+            for (String k : store.list(layout.fleetPrefix())) {
+                store.delete(k);
+            }
+            LOG.info("EdgeFleet {}/{} deleted with its published versions", fleet.getMetadata().getNamespace(), fleetName);
+        }
+        deps.stores().forget(key(fleet));
+        deps.coalescer().forget(key(fleet));
+        deps.metrics().forget(key(fleet));
+        return DeleteControl.defaultDelete();
+    }
+
+    private static String key(EdgeFleet fleet) {
+        return ResourceID.fromResource(fleet).toString();
+    }
+
+    private static S3Location location(EdgeFleet fleet, FleetSecrets.S3Credentials c) {
+        var s = fleet.getSpec().store;
+        return new S3Location(URI.create(s.endpoint), s.region == null ? "us-east-1" : s.region, s.bucket,
+                FleetNames.storePrefix(fleet), !Boolean.FALSE.equals(s.pathStyle), c.accessKeyId(), c.secretAccessKey());
+    }
+
+    private Integer edgesReady(EdgeFleet fleet, Context<EdgeFleet> context) {
+        String name = FleetNames.edges(fleet);
+        if (Boolean.TRUE.equals(fleet.getSpec().hostNetwork)) {
+            return context.getSecondaryResource(DaemonSet.class).filter(d -> name.equals(d.getMetadata().getName()))
+                    .map(d -> d.getStatus() == null ? null : d.getStatus().getNumberReady()).orElse(0);
+        }
+        return context.getSecondaryResource(Deployment.class).filter(d -> name.equals(d.getMetadata().getName()))
+                .map(d -> d.getStatus() == null ? null : d.getStatus().getReadyReplicas()).map(r -> r == null ? 0 : r)
+                .orElse(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> List<R> all(Context<EdgeFleet> context, Class<R> kind, EdgeFleet fleet) {
+        var source = (InformerEventSource<R, EdgeFleet>) context.eventSourceRetriever().getEventSourceFor(kind);
+        return source.list(fleet.getMetadata().getNamespace(), r -> true).toList();
+    }
+
+    private static <R extends HasMetadata> List<R> selected(Context<EdgeFleet> context, Class<R> kind, EdgeFleet fleet,
+                                                            io.fabric8.kubernetes.api.model.LabelSelector selector) {
+        return all(context, kind, fleet).stream()
+                .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
+                .filter(r -> LabelSelectors.matches(selector, r.getMetadata().getLabels())).toList();
+    }
+
+    /**
+     * Each selected object gets this fleet's verdict; objects it no longer selects lose this fleet's
+     * entry. Only objects whose status changes are written.
+     */
+    private void recordVerdicts(KubernetesClient client, Context<EdgeFleet> context, EdgeFleet fleet,
+                                List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version) {
+        String fleetName = fleet.getMetadata().getName();
+        Map<ObjectRef, Problem> problems = compilation.problems().stream()
+                .collect(Collectors.toMap(Problem::ref, Function.identity(), (a, b) -> a));
+        Set<String> selectedDomains = domains.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet());
+        Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+        Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
+                .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
+        int refused = 0;
+        for (SipDomain d : all(context, SipDomain.class, fleet)) {
+            boolean selected = selectedDomains.contains(d.getMetadata().getName());
+            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null;
+            refused += v != null && v.version() == null ? 1 : 0;
+            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
+        }
+        for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
+            boolean selected = selectedSets.contains(s.getMetadata().getName());
+            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
+            refused += v != null && v.version() == null ? 1 : 0;
+            editVerdict(client, s, DispatcherSet.class, fleetName, v, null);
+        }
+        if (refused > 0) {
+            LOG.info("{} objects left out of routing version {}: {}", refused, version,
+                    compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
+        }
+    }
+
+    private static ObjectRef ref(String kind, HasMetadata r) {
+        return new ObjectRef(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+
+    private static Verdict verdict(String fleet, Problem problem, long version) {
+        return problem == null ? Verdict.carried(fleet, version)
+                : Verdict.refused(fleet, problem.reason().name(), problem.message());
+    }
+
+    /**
+     * Writes the verdict when it changes the status (and, for a SipDomain, the resolved setId); a copy is
+     * checked first so unchanged objects cost no request.
+     */
+    private <R extends HasMetadata> void editVerdict(KubernetesClient client, R cached, Class<R> kind, String fleet,
+                                                     Verdict verdict, Integer setId) {
+        long generation = cached.getMetadata().getGeneration() == null ? 1 : cached.getMetadata().getGeneration();
+        R copy = client.getKubernetesSerialization().clone(cached);
+        SourceStatus current = statusOf(kind, copy);
+        if (current == null && verdict == null) {
+            return;
+        }
+        if (current != null && !SourceStatuses.apply(current, fleet, verdict, generation, deps.clock().instant())
+                && !(current instanceof SipDomainStatus d && !Objects.equals(d.setId, setId))) {
+            return;
+        }
+        UnaryOperator<R> edit = fresh -> {
+            SourceStatus s = statusOf(kind, fresh);
+            if (s == null) {
+                s = newStatus(kind, fresh);
+            }
+            SourceStatuses.apply(s, fleet, verdict, generation, deps.clock().instant());
+            if (s instanceof SipDomainStatus d) {
+                d.setId = setId;
+            }
+            return fresh;
+        };
+        try {
+            client.resources(kind).inNamespace(cached.getMetadata().getNamespace()).withName(cached.getMetadata().getName())
+                    .editStatus(edit);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static SourceStatus statusOf(Class<?> kind, HasMetadata r) {
+        return kind == SipDomain.class ? ((SipDomain) r).getStatus() : ((DispatcherSet) r).getStatus();
+    }
+
+    private static SourceStatus newStatus(Class<?> kind, HasMetadata r) {
+        if (kind == SipDomain.class) {
+            SipDomain d = (SipDomain) r;
+            d.setStatus(new SipDomainStatus());
+            return d.getStatus();
+        }
+        DispatcherSet s = (DispatcherSet) r;
+        s.setStatus(new io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus());
+        return s.getStatus();
+    }
+
+    /** One Warning event per transition into a failure reason (not one per retry). */
+    private void warnOnce(EdgeFleet fleet, FleetStatusBuilder status, String reason, String message) {
+        if (status.publishedReasonChangedTo(reason)) {
+            deps.events().warning(fleet, reason, message);
+        }
+    }
+}

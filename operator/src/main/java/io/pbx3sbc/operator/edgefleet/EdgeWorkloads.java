@@ -1,0 +1,225 @@
+package io.pbx3sbc.operator.edgefleet;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
+import io.pbx3sbc.operator.naming.FleetNames;
+import io.pbx3sbc.operator.publish.KubernetesFleetSecrets;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes objects an EdgeFleet's edges run as (pure; the applier writes them): a ServiceAccount
+ * with no API rights, the edge configuration, a Deployment (a DaemonSet with host networking), a SIP
+ * Service (UDP and TCP), a headless admin Service, and a PodDisruptionBudget. All are owned by the
+ * fleet, so deleting it removes them.
+ */
+public final class EdgeWorkloads {
+    /** The image the operator runs edges with when the fleet names none. */
+    public record Defaults(String edgeImage) {
+    }
+
+    static final String DATA_DIR = "/var/lib/pbx3sbc";
+    /** The edge drains for up to 30 s on SIGTERM (EDGE_DRAIN_TIMEOUT); leave room beyond it. */
+    static final long TERMINATION_GRACE_SECONDS = 45;
+
+    private EdgeWorkloads() {
+    }
+
+    public static List<HasMetadata> desired(EdgeFleet fleet, String publicKey, Defaults defaults) {
+        List<HasMetadata> out = new ArrayList<>();
+        out.add(serviceAccount(fleet));
+        out.add(config(fleet, publicKey));
+        out.add(Boolean.TRUE.equals(fleet.getSpec().hostNetwork) ? daemonSet(fleet, defaults) : deployment(fleet, defaults));
+        out.add(sipService(fleet));
+        out.add(adminService(fleet));
+        out.add(disruptionBudget(fleet));
+        return out;
+    }
+
+    static ObjectMeta meta(EdgeFleet fleet, String name) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(fleet.getMetadata().getNamespace())
+                .withLabels(FleetNames.labels(fleet))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(fleet.getApiVersion()).withKind(fleet.getKind())
+                        .withName(fleet.getMetadata().getName()).withUid(fleet.getMetadata().getUid())
+                        .withController(true).withBlockOwnerDeletion(true).build())
+                .build();
+    }
+
+    static ServiceAccount serviceAccount(EdgeFleet fleet) {
+        // Edges read S3, never the Kubernetes API: no token, no Role.
+        return new ServiceAccountBuilder().withMetadata(meta(fleet, FleetNames.serviceAccount(fleet)))
+                .withAutomountServiceAccountToken(false).build();
+    }
+
+    /** Everything an edge needs to find, verify and serve its fleet's routing versions; no secret in it. */
+    static ConfigMap config(EdgeFleet fleet, String publicKey) {
+        EdgeFleetSpec s = fleet.getSpec();
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("EDGE_FLEET", FleetNames.storeFleet(fleet));
+        data.put("EDGE_S3_ENDPOINT", s.store.endpoint);
+        data.put("EDGE_S3_REGION", s.store.region == null ? "us-east-1" : s.store.region);
+        data.put("EDGE_S3_BUCKET", s.store.bucket);
+        data.put("EDGE_S3_PREFIX", FleetNames.storePrefix(fleet));
+        data.put("EDGE_S3_PATH_STYLE", String.valueOf(!Boolean.FALSE.equals(s.store.pathStyle)));
+        data.put("EDGE_PUBLIC_KEY", publicKey);
+        data.put("EDGE_DATA_DIR", DATA_DIR);
+        data.put("EDGE_SIP_LISTEN", "0.0.0.0:" + FleetNames.SIP_PORT);
+        data.put("EDGE_ADMIN_LISTEN", "0.0.0.0:" + FleetNames.ADMIN_PORT);
+        data.put("EDGE_ADVERTISED_ADDRESS", s.advertisedAddress != null ? s.advertisedAddress
+                : FleetNames.edges(fleet) + "." + fleet.getMetadata().getNamespace() + ".svc:" + FleetNames.SIP_PORT);
+        if (s.protection != null) {
+            data.put("EDGE_SCANNER_USER_AGENTS", s.protection.scannerUserAgents);
+            data.put("EDGE_REQUIRE_RURI_MATCHES_TO", String.valueOf(!Boolean.FALSE.equals(s.protection.requireRequestUriMatchesTo)));
+        }
+        data.values().removeIf(v -> v == null);
+        return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.config(fleet))).withData(data).build();
+    }
+
+    static HasMetadata deployment(EdgeFleet fleet, Defaults defaults) {
+        return new DeploymentBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
+                .withNewSpec()
+                .withReplicas(fleet.getSpec().replicas == null ? 2 : fleet.getSpec().replicas)
+                .withNewSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endSelector()
+                // One edge at a time, never below the desired count: calls keep a live edge during a roll.
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy()
+                .withTemplate(podTemplate(fleet, defaults))
+                .endSpec().build();
+    }
+
+    static HasMetadata daemonSet(EdgeFleet fleet, Defaults defaults) {
+        return new DaemonSetBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
+                .withNewSpec()
+                .withNewSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endSelector()
+                .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(1)).endRollingUpdate().endUpdateStrategy()
+                .withTemplate(podTemplate(fleet, defaults))
+                .endSpec().build();
+    }
+
+    static PodTemplateSpec podTemplate(EdgeFleet fleet, Defaults defaults) {
+        boolean host = Boolean.TRUE.equals(fleet.getSpec().hostNetwork);
+        PodSpec pod = new PodSpecBuilder()
+                .withServiceAccountName(FleetNames.serviceAccount(fleet))
+                .withAutomountServiceAccountToken(false)
+                .withHostNetwork(host)
+                .withDnsPolicy(host ? "ClusterFirstWithHostNet" : "ClusterFirst")
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L)
+                .withFsGroup(65532L).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withContainers(container(fleet, defaults))
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .build();
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(FleetNames.labels(fleet)).endMetadata()
+                .withSpec(pod).build();
+    }
+
+    static Container container(EdgeFleet fleet, Defaults defaults) {
+        EdgeFleetSpec s = fleet.getSpec();
+        String creds = s.store.credentialsSecretRef;
+        List<EnvVar> env = List.of(
+                new EnvVarBuilder().withName("EDGE_ID").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
+                        .endFieldRef().endValueFrom().build(),
+                secretEnv("AWS_ACCESS_KEY_ID", creds, KubernetesFleetSecrets.ACCESS_KEY_ID),
+                secretEnv("AWS_SECRET_ACCESS_KEY", creds, KubernetesFleetSecrets.SECRET_ACCESS_KEY));
+        return new ContainerBuilder()
+                .withName("edge")
+                .withImage(s.image == null || s.image.isBlank() ? defaults.edgeImage() : s.image)
+                .withEnv(env)
+                .addNewEnvFrom().withNewConfigMapRef().withName(FleetNames.config(fleet)).endConfigMapRef().endEnvFrom()
+                .addNewPort().withName("sip-udp").withContainerPort(FleetNames.SIP_PORT).withProtocol("UDP").endPort()
+                .addNewPort().withName("sip-tcp").withContainerPort(FleetNames.SIP_PORT).withProtocol("TCP").endPort()
+                .addNewPort().withName("admin").withContainerPort(FleetNames.ADMIN_PORT).withProtocol("TCP").endPort()
+                .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString("admin")).endHttpGet()
+                .withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
+                .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString("admin")).endHttpGet()
+                .withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
+                .withResources(resources(s.resources))
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .addNewVolumeMount().withName("data").withMountPath(DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .build();
+    }
+
+    /** The fleet's resources, else a 256 MiB heap's worth (docs/benchmarks.md: about 500 calls/s). */
+    static ResourceRequirements resources(ResourceRequirements requested) {
+        if (requested != null) {
+            return requested;
+        }
+        return new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("384Mi")))
+                .withLimits(Map.of("memory", new Quantity("384Mi"))).build();
+    }
+
+    private static EnvVar secretEnv(String name, String secret, String key) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
+                .endSecretKeyRef().endValueFrom().build();
+    }
+
+    static Service sipService(EdgeFleet fleet) {
+        return new ServiceBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
+                .withNewSpec()
+                .withSelector(FleetNames.selectorLabels(fleet))
+                // SIP dialogs are not pinned by the proxy (Record-Route carries the advertised address), but
+                // keeping a caller on one edge keeps its retransmissions on the transaction that has them.
+                .withSessionAffinity("ClientIP")
+                .addNewPort().withName("sip-udp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-udp"))
+                .withProtocol("UDP").endPort()
+                .addNewPort().withName("sip-tcp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-tcp"))
+                .withProtocol("TCP").endPort()
+                .endSpec().build();
+    }
+
+    static Service adminService(EdgeFleet fleet) {
+        return new ServiceBuilder().withMetadata(meta(fleet, FleetNames.adminService(fleet)))
+                .withNewSpec()
+                .withClusterIP("None")
+                .withSelector(FleetNames.selectorLabels(fleet))
+                .withPublishNotReadyAddresses(true)
+                .addNewPort().withName("admin").withPort(FleetNames.ADMIN_PORT).withTargetPort(new IntOrString("admin"))
+                .withProtocol("TCP").endPort()
+                .endSpec().build();
+    }
+
+    static HasMetadata disruptionBudget(EdgeFleet fleet) {
+        return new PodDisruptionBudgetBuilder().withMetadata(meta(fleet, FleetNames.disruptionBudget(fleet)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endSelector()
+                .endSpec().build();
+    }
+}

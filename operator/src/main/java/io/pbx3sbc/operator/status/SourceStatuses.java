@@ -1,0 +1,92 @@
+package io.pbx3sbc.operator.status;
+
+import io.pbx3sbc.operator.api.v1alpha1.Condition;
+import io.pbx3sbc.operator.api.v1alpha1.SourceStatus;
+import io.pbx3sbc.operator.api.v1alpha1.SourceStatus.FleetVersion;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The status of a SipDomain or DispatcherSet from the verdicts of the fleets that select it (pure).
+ * Each fleet owns its own entry in {@code status.fleets}; the Accepted condition sums them up: True
+ * when every fleet carries the object, else the first refusal's reason, NotSelectedByAnyFleet when no
+ * fleet selects it.
+ */
+public final class SourceStatuses {
+    private SourceStatuses() {
+    }
+
+    /** One fleet's verdict: the version carrying the object, or the reason it was left out. */
+    public record Verdict(String fleet, Long version, String reason, String message) {
+        public static Verdict carried(String fleet, long version) {
+            return new Verdict(fleet, version, Reasons.COMPILED, "in routing version " + version + " of fleet " + fleet);
+        }
+
+        public static Verdict refused(String fleet, String reason, String message) {
+            return new Verdict(fleet, null, reason, message);
+        }
+
+        boolean accepted() {
+            return Reasons.COMPILED.equals(reason);
+        }
+    }
+
+    /** Records {@code verdict} (null: the fleet no longer selects the object). @return whether the status changed */
+    public static boolean apply(SourceStatus status, String fleet, Verdict verdict, long generation, Instant now) {
+        List<FleetVersion> fleets = new ArrayList<>(status.fleets == null ? List.of() : status.fleets);
+        fleets.removeIf(f -> fleet.equals(f.fleet));
+        if (verdict != null) {
+            FleetVersion e = new FleetVersion();
+            e.fleet = verdict.fleet();
+            e.version = verdict.version();
+            e.reason = verdict.reason();
+            e.message = verdict.message();
+            fleets.add(e);
+        }
+        fleets.sort(Comparator.comparing(f -> f.fleet));
+        boolean changed = !sameEntries(status.fleets, fleets) || !Objects.equals(status.observedGeneration, generation);
+        status.fleets = fleets;
+        status.observedGeneration = generation;
+        var conditions = accepted(status.conditions, fleets, generation, now);
+        changed |= conditions != status.conditions;
+        status.conditions = conditions;
+        return changed;
+    }
+
+    private static List<Condition> accepted(
+            List<Condition> current, List<FleetVersion> fleets, long generation, Instant now) {
+        if (fleets.isEmpty()) {
+            return Conditions.set(current, Reasons.ACCEPTED, false, Reasons.NOT_SELECTED,
+                    "No EdgeFleet in this namespace selects this object, so no edge routes it.", generation, now);
+        }
+        for (FleetVersion f : fleets) {
+            if (!Reasons.COMPILED.equals(f.reason)) {
+                return Conditions.set(current, Reasons.ACCEPTED, false, f.reason,
+                        "Fleet " + f.fleet + " left it out: " + f.message, generation, now);
+            }
+        }
+        String carried = fleets.stream().map(f -> f.fleet + " v" + f.version).collect(Collectors.joining(", "));
+        return Conditions.set(current, Reasons.ACCEPTED, true, Reasons.COMPILED,
+                "Compiled into the routing database of " + carried + ".", generation, now);
+    }
+
+    private static boolean sameEntries(List<FleetVersion> a, List<FleetVersion> b) {
+        if (a == null || a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            FleetVersion x = a.get(i);
+            FleetVersion y = b.get(i);
+            if (!Objects.equals(x.fleet, y.fleet) || !Objects.equals(x.version, y.version)
+                    || !Objects.equals(x.reason, y.reason) || !Objects.equals(x.message, y.message)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
