@@ -2,7 +2,7 @@
 # usage: ./hack/test.sh [extra maven args]
 # Installs or builds what the tests need (cached under ~/.cache/pbx3sbc), then runs every test tier:
 # *Test (fast, pure) with Surefire and *IT (real parts on loopback: S3Proxy, litestream, Kamailio,
-# sipp) with Failsafe. Example: ./hack/test.sh -pl routing-db -Dit.test=KamailioCompatIT
+# sipp, a real kube-apiserver + etcd built from Go modules) with Failsafe. Example: ./hack/test.sh -pl routing-db -Dit.test=KamailioCompatIT
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/tools.sh
@@ -11,6 +11,7 @@ source "$root/hack/lib/tools.sh"
 ensure_java_build_tools
 ensure_debian_packages
 ensure_litestream
+ensure_control_plane
 
 cd "$root"
 log "running all test tiers: mvn verify"

@@ -14,6 +14,7 @@ ensure_debian_packages() {
   [[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/db_sqlite.so ]] || missing+=(kamailio-sqlite-modules)
   command -v sipp >/dev/null || missing+=(sip-tester)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  command -v openssl >/dev/null || missing+=(openssl)   # keys for the local control plane
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
     local sudo=""
@@ -38,4 +39,12 @@ ensure_litestream() {
 ensure_java_build_tools() {
   command -v java >/dev/null || { echo "java (17+) is required" >&2; return 1; }
   command -v mvn >/dev/null || { echo "maven (3.8+) is required" >&2; return 1; }
+}
+
+# A real kube-apiserver, etcd and kubectl built from pinned Go modules (hack/control-plane/go.mod),
+# cached in ~/.kubeapitest/k8s/<version>-linux-amd64; about 10 minutes the first time on 2 cores.
+ensure_control_plane() {
+  command -v go >/dev/null || { echo "Go is needed to build the local control plane (hack/control-plane)" >&2; return 1; }
+  KUBE_BIN_DIR="$("$(dirname "${BASH_SOURCE[0]}")/../control-plane/build.sh")"
+  export KUBE_BIN_DIR
 }
