@@ -1,0 +1,102 @@
+package io.pbx3sbc.operator.edgefleet;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.testing.SampleResources;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EdgeWorkloadsTest {
+    static final EdgeWorkloads.Defaults DEFAULTS = new EdgeWorkloads.Defaults("registry.example/edge:1");
+    EdgeFleet fleet;
+
+    @BeforeEach
+    void sample() throws Exception {
+        fleet = SampleResources.load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        fleet.getMetadata().setUid("uid-1");
+    }
+
+    <T> T one(List<HasMetadata> objects, Class<T> kind) {
+        return objects.stream().filter(kind::isInstance).map(kind::cast).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aFleetRunsAsALockedDownDeploymentOwnedByIt() {
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
+        assertThat(objects).hasSize(6).allSatisfy(o -> {
+            assertThat(o.getMetadata().getNamespace()).isEqualTo("default");
+            assertThat(o.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(r -> assertThat(r.getUid()).isEqualTo("uid-1"));
+        });
+        Deployment d = one(objects, Deployment.class);
+        assertThat(d.getMetadata().getName()).isEqualTo("edge-edge");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(30);
+        var c = pod.getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("registry.example/edge:1");
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("routing-s3");
+        });
+        assertThat(one(objects, ServiceAccount.class).getAutomountServiceAccountToken()).isFalse();
+        assertThat(one(objects, PodDisruptionBudget.class).getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
+    void theConfigurationTellsEdgesWhereAndHowToVerifyButHoldsNoSecret() {
+        ConfigMap config = one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), ConfigMap.class);
+        assertThat(config.getData())
+                .containsEntry("EDGE_FLEET", "edge")
+                .containsEntry("EDGE_S3_BUCKET", "sip-routing")
+                .containsEntry("EDGE_S3_PREFIX", "default/")
+                .containsEntry("EDGE_PUBLIC_KEY", "PUBKEY")
+                .containsEntry("EDGE_ADVERTISED_ADDRESS", "edge-edge.default.svc:5060");
+        assertThat(config.getData().keySet()).noneMatch(k -> k.contains("SECRET"));
+    }
+
+    @Test
+    void hostNetworkMakesItADaemonSet() {
+        fleet.getSpec().hostNetwork = true;
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
+        assertThat(objects).noneMatch(Deployment.class::isInstance);
+        DaemonSet ds = one(objects, DaemonSet.class);
+        assertThat(ds.getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
+        assertThat(ds.getSpec().getTemplate().getSpec().getDnsPolicy()).isEqualTo("ClusterFirstWithHostNet");
+    }
+
+    @Test
+    void sipIsServedOverUdpAndTcpAndAdminIsHeadless() {
+        List<Service> services = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS).stream()
+                .filter(Service.class::isInstance).map(Service.class::cast).toList();
+        assertThat(services).hasSize(2);
+        assertThat(services.get(0).getSpec().getPorts()).extracting(p -> p.getProtocol()).containsExactly("UDP", "TCP");
+        assertThat(services.get(1).getSpec().getClusterIP()).isEqualTo("None");
+    }
+
+    @Test
+    void theAppliedHashChangesWithTheSpecOnly() {
+        String a = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
+        String same = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
+        fleet.getSpec().replicas = 5;
+        String changed = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
+        assertThat(a).isEqualTo(same).isNotEqualTo(changed);
+    }
+}
