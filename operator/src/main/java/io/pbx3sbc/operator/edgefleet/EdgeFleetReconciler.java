@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -54,10 +55,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -82,6 +85,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private static final Logger LOG = LoggerFactory.getLogger(EdgeFleetReconciler.class);
     /** How long a user-fixable problem (a missing Secret) waits before the next look. */
     static final Duration CONFIG_RETRY = Duration.ofSeconds(20);
+    /** Concurrent status writes to SipDomains and DispatcherSets. */
+    static final int STATUS_WRITERS = 8;
 
     /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
@@ -91,6 +96,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
     private final Dependencies deps;
     private final RoutingCompiler compiler = new RoutingCompiler();
+    private final ForkJoinPool statusWriters = new ForkJoinPool(STATUS_WRITERS);
 
     public EdgeFleetReconciler(Dependencies deps) {
         this.deps = Objects.requireNonNull(deps);
@@ -282,19 +288,28 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
         Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
                 .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
-        int refused = 0;
+        List<Runnable> writes = new ArrayList<>();
         for (SipDomain d : all(context, SipDomain.class, fleet)) {
             boolean selected = selectedDomains.contains(d.getMetadata().getName());
             Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null;
-            refused += v != null && v.version() == null ? 1 : 0;
-            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
+            writes.add(() -> editVerdict(client, d, SipDomain.class, fleetName, v,
+                    v == null ? null : setIds.get(d.getSpec().dispatcherSetRef)));
         }
         for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
             boolean selected = selectedSets.contains(s.getMetadata().getName());
             Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
-            refused += v != null && v.version() == null ? 1 : 0;
-            editVerdict(client, s, DispatcherSet.class, fleetName, v, null);
+            writes.add(() -> editVerdict(client, s, DispatcherSet.class, fleetName, v, null));
         }
+        try {
+            // Most verdicts stand and cost nothing; the first publish of a large fleet writes many statuses.
+            statusWriters.submit(() -> writes.parallelStream().forEach(Runnable::run)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing statuses", e);
+        }
+        int refused = compilation.problems().size();
         if (refused > 0) {
             LOG.info("{} objects left out of routing version {}: {}", refused, version,
                     compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
@@ -311,37 +326,38 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     }
 
     /**
-     * Writes the verdict when it changes the status (and, for a SipDomain, the resolved setId); a copy is
-     * checked first so unchanged objects cost no request.
+     * Writes the verdict when it changes the status (and, for a SipDomain, the resolved setId); the cached
+     * object is checked first so unchanged objects cost no request.
      */
     private <R extends HasMetadata> void editVerdict(KubernetesClient client, R cached, Class<R> kind, String fleet,
                                                      Verdict verdict, Integer setId) {
         long generation = cached.getMetadata().getGeneration() == null ? 1 : cached.getMetadata().getGeneration();
-        R copy = client.getKubernetesSerialization().clone(cached);
-        SourceStatus current = statusOf(kind, copy);
-        if (current == null && verdict == null) {
+        SourceStatus current = statusOf(kind, cached);
+        boolean setIdChanged = current instanceof SipDomainStatus d && !Objects.equals(d.setId, setId);
+        if (!SourceStatuses.wouldChange(current, fleet, verdict, generation) && !setIdChanged) {
             return;
         }
-        if (current != null && !SourceStatuses.apply(current, fleet, verdict, generation, deps.clock().instant())
-                && !(current instanceof SipDomainStatus d && !Objects.equals(d.setId, setId))) {
-            return;
-        }
-        UnaryOperator<R> edit = fresh -> {
-            SourceStatus s = statusOf(kind, fresh);
+        UnaryOperator<R> edit = r -> {
+            SourceStatus s = statusOf(kind, r);
             if (s == null) {
-                s = newStatus(kind, fresh);
+                s = newStatus(kind, r);
             }
             SourceStatuses.apply(s, fleet, verdict, generation, deps.clock().instant());
             if (s instanceof SipDomainStatus d) {
                 d.setId = setId;
             }
-            return fresh;
+            return r;
         };
+        var resource = client.resources(kind).inNamespace(cached.getMetadata().getNamespace())
+                .withName(cached.getMetadata().getName());
         try {
-            client.resources(kind).inNamespace(cached.getMetadata().getNamespace()).withName(cached.getMetadata().getName())
-                    .editStatus(edit);
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (e.getCode() != 404) {
+            // One request: the status computed from the cached object, replaced under its resourceVersion.
+            // Another writer in between (a second fleet) costs a re-read.
+            client.resource(edit.apply(client.getKubernetesSerialization().clone(cached))).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                resource.editStatus(edit);
+            } else if (e.getCode() != 404) {
                 throw e;
             }
         }
