@@ -47,9 +47,11 @@ public final class OperatorMain {
     }
 
     /** A started operator and its admin server; {@link #stop()} stops both. */
-    public record Running(Operator operator, AdminServer admin, StoreConnector stores, OperatorMetrics metrics) {
+    public record Running(Operator operator, EdgeFleetReconciler reconciler, AdminServer admin, StoreConnector stores,
+                          OperatorMetrics metrics) {
         public void stop() {
             operator.stop();
+            reconciler.close();
             admin.close();
             stores.close();
         }
@@ -81,6 +83,7 @@ public final class OperatorMain {
                 new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
                 new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
                 new EdgeWorkloads.Defaults(config.edgeImage()), config.workDir(), Clock.systemUTC()));
+        metrics.statusWritesPending(reconciler::statusWritesPending);
         operator.register(reconciler, c -> {
             if (!config.watchNamespaces().isEmpty()) {
                 c.settingNamespaces(config.watchNamespaces());
@@ -90,6 +93,6 @@ public final class OperatorMain {
                 () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
                 () -> operator.getRuntimeInfo().isStarted(), metrics::render);
         operator.start();
-        return new Running(operator, admin, stores, metrics);
+        return new Running(operator, reconciler, admin, stores, metrics);
     }
 }

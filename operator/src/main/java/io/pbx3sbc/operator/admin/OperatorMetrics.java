@@ -28,6 +28,7 @@ public final class OperatorMetrics implements Metrics {
     private final LongAdder[] publishBuckets = new LongAdder[PUBLISH_BUCKETS.length];
     private final LongAdder publishCount = new LongAdder();
     private final AtomicLong publishNanosSum = new AtomicLong();
+    private volatile java.util.function.IntSupplier statusWritesPending = () -> 0;
 
     public OperatorMetrics() {
         for (int i = 0; i < publishBuckets.length; i++) {
@@ -67,6 +68,10 @@ public final class OperatorMetrics implements Metrics {
         candidate.computeIfAbsent(fleet, k -> new AtomicLong()).set(candidateVersion == null ? 0 : candidateVersion);
     }
 
+    public void statusWritesPending(java.util.function.IntSupplier pending) {
+        this.statusWritesPending = pending;
+    }
+
     public void forget(String fleet) {
         active.remove(fleet);
         candidate.remove(fleet);
@@ -80,6 +85,9 @@ public final class OperatorMetrics implements Metrics {
         counter(b, "pbx3sbc_operator_publish_failures_total", "Publishes that failed (S3 or signing), by fleet.", "fleet", publishFailures);
         gauge(b, "pbx3sbc_operator_active_version", "Active routing version in the release pointer (0: none).", active);
         gauge(b, "pbx3sbc_operator_candidate_version", "Candidate routing version in the release pointer (0: none).", candidate);
+        b.append("# HELP pbx3sbc_operator_status_writes_pending SipDomain and DispatcherSet status writes queued.\n")
+                .append("# TYPE pbx3sbc_operator_status_writes_pending gauge\n")
+                .append("pbx3sbc_operator_status_writes_pending ").append(statusWritesPending.getAsInt()).append('\n');
         b.append("# HELP pbx3sbc_operator_publish_seconds From the start of a reconcile to its version published.\n")
                 .append("# TYPE pbx3sbc_operator_publish_seconds histogram\n");
         for (int i = 0; i < PUBLISH_BUCKETS.length; i++) {

@@ -55,12 +55,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -81,12 +79,12 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "edgefleet",
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 @GradualRetry(maxAttempts = Integer.MAX_VALUE, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 15_000)
-public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner<EdgeFleet> {
+public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner<EdgeFleet>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeFleetReconciler.class);
     /** How long a user-fixable problem (a missing Secret) waits before the next look. */
     static final Duration CONFIG_RETRY = Duration.ofSeconds(20);
     /** Concurrent status writes to SipDomains and DispatcherSets. */
-    static final int STATUS_WRITERS = 8;
+    static final int STATUS_WRITERS = 4;
 
     /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
@@ -96,10 +94,21 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
     private final Dependencies deps;
     private final RoutingCompiler compiler = new RoutingCompiler();
-    private final ForkJoinPool statusWriters = new ForkJoinPool(STATUS_WRITERS);
+    private final StatusWriter statusWriter = new StatusWriter(STATUS_WRITERS);
 
     public EdgeFleetReconciler(Dependencies deps) {
         this.deps = Objects.requireNonNull(deps);
+    }
+
+    /** SipDomain/DispatcherSet status writes queued and not yet done. */
+    public int statusWritesPending() {
+        return statusWriter.backlog();
+    }
+
+    /** Stops the background status writes. */
+    @Override
+    public void close() {
+        statusWriter.close();
     }
 
     @Override
@@ -288,26 +297,15 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
         Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
                 .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
-        List<Runnable> writes = new ArrayList<>();
         for (SipDomain d : all(context, SipDomain.class, fleet)) {
             boolean selected = selectedDomains.contains(d.getMetadata().getName());
             Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null;
-            writes.add(() -> editVerdict(client, d, SipDomain.class, fleetName, v,
-                    v == null ? null : setIds.get(d.getSpec().dispatcherSetRef)));
+            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
         }
         for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
             boolean selected = selectedSets.contains(s.getMetadata().getName());
             Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
-            writes.add(() -> editVerdict(client, s, DispatcherSet.class, fleetName, v, null));
-        }
-        try {
-            // Most verdicts stand and cost nothing; the first publish of a large fleet writes many statuses.
-            statusWriters.submit(() -> writes.parallelStream().forEach(Runnable::run)).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing statuses", e);
+            editVerdict(client, s, DispatcherSet.class, fleetName, v, null);
         }
         int refused = compilation.problems().size();
         if (refused > 0) {
@@ -326,8 +324,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     }
 
     /**
-     * Writes the verdict when it changes the status (and, for a SipDomain, the resolved setId); the cached
-     * object is checked first so unchanged objects cost no request.
+     * Queues the verdict's write when it changes the status (and, for a SipDomain, the resolved setId);
+     * the cached object is checked first so unchanged objects cost no request.
      */
     private <R extends HasMetadata> void editVerdict(KubernetesClient client, R cached, Class<R> kind, String fleet,
                                                      Verdict verdict, Integer setId) {
@@ -350,6 +348,13 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         };
         var resource = client.resources(kind).inNamespace(cached.getMetadata().getNamespace())
                 .withName(cached.getMetadata().getName());
+        statusWriter.submit(kind.getSimpleName() + "/" + cached.getMetadata().getNamespace() + "/"
+                + cached.getMetadata().getName() + "/" + fleet, () -> write(client, cached, resource, edit));
+    }
+
+    private static <R extends HasMetadata> void write(KubernetesClient client, R cached,
+                                                      io.fabric8.kubernetes.client.dsl.Resource<R> resource,
+                                                      UnaryOperator<R> edit) {
         try {
             // One request: the status computed from the cached object, replaced under its resourceVersion.
             // Another writer in between (a second fleet) costs a re-read.

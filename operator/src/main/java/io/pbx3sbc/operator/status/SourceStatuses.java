@@ -21,10 +21,18 @@ public final class SourceStatuses {
     private SourceStatuses() {
     }
 
-    /** One fleet's verdict: the version carrying the object, or the reason it was left out. */
+    /**
+     * One fleet's verdict: the version carrying the object, or the reason it was left out. A carried
+     * object keeps the version that first carried its current generation ("since version N"), so a new
+     * version rewrites only the statuses of the objects that changed, not all 100,000.
+     */
     public record Verdict(String fleet, Long version, String reason, String message) {
         public static Verdict carried(String fleet, long version) {
-            return new Verdict(fleet, version, Reasons.COMPILED, "in routing version " + version + " of fleet " + fleet);
+            return new Verdict(fleet, version, Reasons.COMPILED, message(fleet, version));
+        }
+
+        private static String message(String fleet, long version) {
+            return "carried since routing version " + version + " of fleet " + fleet;
         }
 
         public static Verdict refused(String fleet, String reason, String message) {
@@ -53,6 +61,9 @@ public final class SourceStatuses {
         if (entry == null || verdict == null) {
             return entry != null || verdict != null;
         }
+        if (stillCarried(entry, verdict)) {
+            return false;
+        }
         return !Objects.equals(entry.version, verdict.version()) || !Objects.equals(entry.reason, verdict.reason())
                 || !Objects.equals(entry.message, verdict.message());
     }
@@ -60,6 +71,11 @@ public final class SourceStatuses {
     /** Records {@code verdict} (null: the fleet no longer selects the object). @return whether the status changed */
     public static boolean apply(SourceStatus status, String fleet, Verdict verdict, long generation, Instant now) {
         List<FleetVersion> fleets = new ArrayList<>(status.fleets == null ? List.of() : status.fleets);
+        FleetVersion previous = fleets.stream().filter(f -> fleet.equals(f.fleet)).findFirst().orElse(null);
+        if (verdict != null && previous != null && Objects.equals(status.observedGeneration, generation)
+                && stillCarried(previous, verdict)) {
+            verdict = new Verdict(fleet, previous.version, previous.reason, previous.message);
+        }
         fleets.removeIf(f -> fleet.equals(f.fleet));
         if (verdict != null) {
             FleetVersion e = new FleetVersion();
@@ -94,6 +110,11 @@ public final class SourceStatuses {
         String carried = fleets.stream().map(f -> f.fleet + " v" + f.version).collect(Collectors.joining(", "));
         return Conditions.set(current, Reasons.ACCEPTED, true, Reasons.COMPILED,
                 "Compiled into the routing database of " + carried + ".", generation, now);
+    }
+
+    /** Carried before and still carried (the generation is checked by the caller): the earlier version stands. */
+    private static boolean stillCarried(FleetVersion entry, Verdict verdict) {
+        return verdict.accepted() && Reasons.COMPILED.equals(entry.reason) && entry.version != null;
     }
 
     private static boolean sameEntries(List<FleetVersion> a, List<FleetVersion> b) {

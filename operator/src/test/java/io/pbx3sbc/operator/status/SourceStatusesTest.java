@@ -36,6 +36,19 @@ class SourceStatusesTest {
     }
 
     @Test
+    void anUnchangedObjectKeepsTheVersionThatFirstCarriedItSoNewVersionsCostNoWrite() {
+        SipDomainStatus s = new SipDomainStatus();
+        SourceStatuses.apply(s, "edge", Verdict.carried("edge", 3), 2, T0);
+        assertThat(SourceStatuses.wouldChange(s, "edge", Verdict.carried("edge", 4), 2)).isFalse();
+        assertThat(SourceStatuses.apply(s, "edge", Verdict.carried("edge", 4), 2, T0)).isFalse();
+        assertThat(s.fleets.get(0).version).isEqualTo(3L);
+
+        assertThat(SourceStatuses.wouldChange(s, "edge", Verdict.carried("edge", 5), 3)).as("spec changed").isTrue();
+        SourceStatuses.apply(s, "edge", Verdict.carried("edge", 5), 3, T0);
+        assertThat(s.fleets.get(0).version).isEqualTo(5L);
+    }
+
+    @Test
     void oneRefusingFleetMakesItNotAcceptedAndSaysWhich() {
         SipDomainStatus s = new SipDomainStatus();
         SourceStatuses.apply(s, "edge", Verdict.carried("edge", 3), 1, T0);

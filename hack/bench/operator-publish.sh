@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# usage: ./hack/bench/operator-publish.sh [domains=100000] [changes=20]
+# Creates that many SipDomains in a real local kube-apiserver (hack/control-plane), runs the operator
+# in-process against it and S3Proxy, then changes one SipDomain at a time and prints the time from the
+# change to the new version named in the S3 release pointer (what edges poll): each sample, median, worst.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+domains="${1:-100000}" changes="${2:-20}"
+# shellcheck source=../lib/tools.sh
+source "$root/hack/lib/tools.sh"
+ensure_control_plane >/dev/null
+cd "$root"
+cp_file="$(mktemp)"; trap 'rm -f "$cp_file"' EXIT
+mvn -B -q -ntp -pl operator -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
+mvn -B -q -ntp -pl routing-db generate-test-resources >&2   # the S3Proxy jar
+cd operator
+java -Xmx3g -XX:+UseParallelGC -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
+  -cp "target/classes:target/test-classes:$(cat "$cp_file")" \
+  io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes"
