@@ -14,19 +14,28 @@ import io.pbx3sbc.edge.routing.RoutingTable;
 import io.pbx3sbc.edge.sip.EdgeProxy;
 import io.pbx3sbc.edge.sip.SelfAddress;
 import io.pbx3sbc.edge.sip.SipEndpoint;
+import io.pbx3sbc.edge.update.LitestreamRestore;
+import io.pbx3sbc.edge.update.RoutingUpdater;
+import io.pbx3sbc.edge.update.S3VersionSource;
 import io.pbx3sbc.routingdb.InvalidRoutingDbException;
 import io.pbx3sbc.routingdb.RoutingDb;
 import io.pbx3sbc.routingdb.RoutingDbValidator;
 import io.pbx3sbc.routingdb.manifest.Json;
+import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.S3ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,6 +56,9 @@ public final class Edge implements AutoCloseable {
     private EdgeProxy proxy;
     private OptionsProber prober;
     private AdminServer admin;
+    private S3ObjectStore store;
+    private RoutingUpdater updater;
+    private ScheduledExecutorService updates;
 
     private Edge(EdgeConfig config) {
         this.config = config;
@@ -64,7 +76,11 @@ public final class Edge implements AutoCloseable {
     public static Edge start(EdgeConfig config) throws Exception {
         Edge edge = new Edge(config);
         try {
-            edge.load(config.routingDb());
+            if (config.routingDb() != null) {
+                edge.load(config.routingDb());
+            } else {
+                edge.startFleetUpdates(config.fleet());
+            }
             edge.startSip();
             return edge;
         } catch (Exception e) {
@@ -82,6 +98,34 @@ public final class Edge implements AutoCloseable {
                     table.contentSha256().substring(0, 12));
         }
         return table;
+    }
+
+    /**
+     * Fleet mode: the active version from the store (or the last known good copy), then a poll of the
+     * release pointer on its own thread, so a slow restore never delays SIP timers.
+     */
+    private void startFleetUpdates(EdgeConfig.Fleet fleet) throws InterruptedException {
+        store = new S3ObjectStore(fleet.store());
+        LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"));
+        updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
+                tables, SigningKeys.decodePublic(fleet.publicKey()), fleet.dataDir(), config.edgeId(), fleet.heartbeat(),
+                Clock.systemUTC());
+        updater.start();
+        updates = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "routing-updater");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = fleet.pollInterval().toMillis();
+        updates.scheduleWithFixedDelay(() -> {
+            try {
+                updater.tick();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("routing update failed; the active table keeps routing", e);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     private void startSip() throws Exception {
@@ -108,7 +152,8 @@ public final class Edge implements AutoCloseable {
 
     public Readiness readiness() {
         if (tables.current() == null) {
-            return new Readiness(false, "no routing table loaded");
+            String why = updater == null ? null : updater.notReadyReason();
+            return new Readiness(false, why == null ? "no routing table loaded" : why);
         }
         if (sip == null || proxy == null) {
             return new Readiness(false, "SIP listener not started");
@@ -160,6 +205,13 @@ public final class Edge implements AutoCloseable {
             routing.put("domains", t.tenantCount());
         }
         tables.previous().ifPresent(p -> routing.put("previousVersion", p.version()));
+        if (updater != null) {
+            routing.put("fleet", config.fleet().name());
+            routing.put("stagedVersion", updater.stagedVersion());
+            routing.put("rejectedVersion", updater.rejectedVersion());
+            routing.put("rejectionReason", updater.rejectionReason());
+            routing.put("storeError", updater.lastError());
+        }
         status.put("routing", routing);
         Map<String, Object> destinations = new LinkedHashMap<>();
         Map<String, HealthTracker.Snapshot> probed = health.snapshot();
@@ -197,6 +249,12 @@ public final class Edge implements AutoCloseable {
                 io.pbx3sbc.edge.sip.BoundedUdpProcessorFactory.shedCount());
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_version", null, null, null, null, t == null ? 0 : t.version());
+        EdgeMetrics.family(out, "pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge");
+        Long staged = updater == null ? null : updater.stagedVersion();
+        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_staged_version", null, null, null, null, staged == null ? 0 : staged);
+        EdgeMetrics.family(out, "pbx3sbc_edge_routing_rejected_version", "Last version this edge refused (0: none)", "gauge");
+        Long rejected = updater == null ? null : updater.rejectedVersion();
+        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_rejected_version", null, null, null, null, rejected == null ? 0 : rejected);
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_domains", null, null, null, null, t == null ? 0 : t.tenantCount());
         EdgeMetrics.family(out, "pbx3sbc_edge_destination_up", "1 when the destination is considered up", "gauge");
@@ -229,5 +287,11 @@ public final class Edge implements AutoCloseable {
             sip.close();
         }
         timers.shutdownNow();
+        if (updates != null) {
+            updates.shutdownNow();
+        }
+        if (store != null) {
+            store.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pbx3sbc.edge;
 
 import io.pbx3sbc.edge.routing.ProtectionPolicy;
+import io.pbx3sbc.routingdb.store.S3Location;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Everything an edge process is told at start, from flags or the environment (flags win). Each
@@ -19,15 +19,35 @@ import java.util.Optional;
  * @param sipThreads     JAIN-SIP worker threads
  * @param drainTimeout   how long SIGTERM waits for open transactions before the process exits
  */
-public record EdgeConfig(Path routingDb, HostPort sipListen, HostPort advertised, HostPort adminListen, String edgeId,
-                         String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
+public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
+                         String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
                          Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing) {
+
+    /**
+     * Fleet mode: routing versions come from the fleet's store (restored with litestream, verified with
+     * the fleet's public key) instead of a fixed file. S3 credentials come from AWS_ACCESS_KEY_ID and
+     * AWS_SECRET_ACCESS_KEY only, never from flags.
+     */
+    public record Fleet(String name, S3Location store, String publicKey, Path dataDir, Duration pollInterval,
+                        Duration heartbeat, Path litestream) {
+    }
 
     private record Option(String flag, String defaultValue, String help) {
     }
 
     private static final List<Option> OPTIONS = List.of(
-            new Option("routing-db", null, "routing.db to serve (required)"),
+            new Option("routing-db", null, "routing.db to serve (a fixed file; or give --fleet)"),
+            new Option("fleet", null, "serve the versions of this EdgeFleet from its store (instead of --routing-db)"),
+            new Option("s3-endpoint", null, "fleet mode: S3/MinIO endpoint URL"),
+            new Option("s3-region", "us-east-1", "fleet mode: S3 region"),
+            new Option("s3-bucket", null, "fleet mode: bucket"),
+            new Option("s3-prefix", "", "fleet mode: key prefix above fleets/<fleet>/"),
+            new Option("s3-path-style", "true", "fleet mode: path-style addressing (MinIO, S3Proxy)"),
+            new Option("public-key", null, "fleet mode: base64 Ed25519 public key that signs the fleet's versions"),
+            new Option("data-dir", "/var/lib/pbx3sbc", "fleet mode: restored versions and the last known good copy"),
+            new Option("poll-interval", "1s", "fleet mode: how often the release pointer is read (conditional GET)"),
+            new Option("heartbeat-interval", "5s", "fleet mode: how often an idle edge reports to the fleet"),
+            new Option("litestream-bin", "litestream", "fleet mode: the litestream binary"),
             new Option("sip-listen", "0.0.0.0:5060", "address for SIP over UDP and TCP"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
             new Option("admin-listen", "0.0.0.0:9090", "address for /healthz /readyz /status /metrics"),
@@ -42,7 +62,9 @@ public record EdgeConfig(Path routingDb, HostPort sipListen, HostPort advertised
             new Option("probing", "true", "send OPTIONS health probes to destinations"));
 
     public EdgeConfig {
-        Objects.requireNonNull(routingDb, "routingDb");
+        if ((routingDb == null) == (fleet == null)) {
+            throw new IllegalArgumentException("give exactly one of --routing-db and --fleet");
+        }
         Objects.requireNonNull(sipListen, "sipListen");
         Objects.requireNonNull(advertised, "advertised");
         Objects.requireNonNull(adminListen, "adminListen");
@@ -93,12 +115,15 @@ public record EdgeConfig(Path routingDb, HostPort sipListen, HostPort advertised
             values.put(name, value);
         }
         try {
-            String db = Optional.ofNullable(values.get("routing-db"))
-                    .orElseThrow(() -> new UsageException("--routing-db (or EDGE_ROUTING_DB) is required"));
+            String db = values.get("routing-db");
+            Fleet fleet = values.containsKey("fleet") ? fleet(values, env) : null;
+            if ((db == null) == (fleet == null)) {
+                throw new UsageException("give exactly one of --routing-db (EDGE_ROUTING_DB) and --fleet (EDGE_FLEET)");
+            }
             HostPort sip = HostPort.parse(values.get("sip-listen"), 5060);
             HostPort advertised = values.containsKey("advertised-address")
                     ? HostPort.parse(values.get("advertised-address"), 5060) : sip;
-            return new EdgeConfig(Path.of(db), sip, advertised, HostPort.parse(values.get("admin-listen"), 9090),
+            return new EdgeConfig(db == null ? null : Path.of(db), fleet, sip, advertised, HostPort.parse(values.get("admin-listen"), 9090),
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
                     Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"));
@@ -109,8 +134,35 @@ public record EdgeConfig(Path routingDb, HostPort sipListen, HostPort advertised
         }
     }
 
+    private static Fleet fleet(Map<String, String> values, Map<String, String> env) {
+        String endpoint = required(values, "s3-endpoint");
+        String key = required(values, "public-key");
+        String access = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
+            throw new UsageException("fleet mode needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+        }
+        try {
+            io.pbx3sbc.routingdb.manifest.SigningKeys.decodePublic(key);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--public-key: " + e.getMessage());
+        }
+        S3Location store = new S3Location(java.net.URI.create(endpoint), values.get("s3-region"),
+                required(values, "s3-bucket"), values.get("s3-prefix"), bool(values, "s3-path-style"), access, secret);
+        return new Fleet(values.get("fleet"), store, key, Path.of(values.get("data-dir")), duration(values, "poll-interval"),
+                duration(values, "heartbeat-interval"), Path.of(values.get("litestream-bin")));
+    }
+
+    private static String required(Map<String, String> values, String flag) {
+        String v = values.get(flag);
+        if (v == null || v.isBlank()) {
+            throw new UsageException("fleet mode needs --" + flag + " (or " + envName(flag) + ")");
+        }
+        return v;
+    }
+
     public static String usage() {
-        StringBuilder sb = new StringBuilder("usage: edge --routing-db PATH [options]\n\n"
+        StringBuilder sb = new StringBuilder("usage: edge (--routing-db PATH | --fleet NAME --s3-endpoint URL --s3-bucket B --public-key K) [options]\n\n"
                 + "Runs one PBX3sbc SIP edge. Every option can also be set as an environment variable.\n\n");
         for (Option o : OPTIONS) {
             sb.append(String.format(Locale.ROOT, "  --%-26s %s%n  %-28s %s%s%n", o.flag() + " V", o.help(), "",

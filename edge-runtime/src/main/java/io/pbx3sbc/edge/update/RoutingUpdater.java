@@ -1,0 +1,316 @@
+package io.pbx3sbc.edge.update;
+
+import io.pbx3sbc.edge.routing.ActiveTable;
+import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.routing.Tenant;
+import io.pbx3sbc.routingdb.InvalidRoutingDbException;
+import io.pbx3sbc.routingdb.RoutingDb;
+import io.pbx3sbc.routingdb.VersionVerifier;
+import io.pbx3sbc.routingdb.manifest.EdgeReport;
+import io.pbx3sbc.routingdb.manifest.Manifest;
+import io.pbx3sbc.routingdb.manifest.ReleasePointer;
+import io.pbx3sbc.routingdb.model.Domain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The edge's side of blue/green routing versions. Each {@link #tick()} (every poll interval, on one
+ * thread):
+ * <ol>
+ *   <li>reads the release pointer if it changed (a conditional GET);</li>
+ *   <li>when the pointer's active version is not ours, activates it: the staged one with one reference
+ *       write, or (rollback, late join) stages it first;</li>
+ *   <li>stages a new candidate next to the active table: restore with litestream, verify (signature,
+ *       content hash, integrity, schema), load, self-test lookups; or rejects it with the reason;</li>
+ *   <li>reports {@code staged}, {@code rejected} or {@code active} to the fleet, and heartbeats while idle.</li>
+ * </ol>
+ * Whatever S3, the operator or a candidate does, the active table keeps routing. Every activated version
+ * is kept in the data directory with its manifest as the last known good copy, which a restart uses when
+ * S3 cannot be reached.
+ */
+public final class RoutingUpdater {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingUpdater.class);
+    private static final int SELF_TEST_LOOKUPS = 1000;
+    /** A version whose restore fails this many times in a row (litestream or the store) is rejected. */
+    static final int RESTORE_ATTEMPTS = 3;
+
+    private record Staged(long version, RoutingTable table, Path file, Manifest manifest) {
+    }
+
+    private final VersionSource source;
+    private final ActiveTable tables;
+    private final VersionVerifier verifier;
+    private final Path dataDir;
+    private final String edgeId;
+    private final Duration heartbeat;
+    private final Clock clock;
+
+    private ReleasePointer pointer;
+    private Staged staged;
+    private Long rejectedVersion;
+    private long failingVersion;
+    private int failures;
+    private String rejectionReason;
+    private String notReadyReason = "no routing version loaded yet";
+    private EdgeReport lastReport;
+    private Instant lastReportAt = Instant.EPOCH;
+    private volatile String lastError;
+
+    public RoutingUpdater(VersionSource source, ActiveTable tables, PublicKey trustedKey, Path dataDir, String edgeId,
+                          Duration heartbeat, Clock clock) {
+        this.source = Objects.requireNonNull(source);
+        this.tables = Objects.requireNonNull(tables);
+        this.verifier = new VersionVerifier(trustedKey);
+        this.dataDir = dataDir;
+        this.edgeId = edgeId;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
+    }
+
+    /**
+     * Start: the pointer's active version from S3, else the last known good copy. Returns normally either
+     * way; {@link #notReadyReason()} says why there is no table when there is none.
+     */
+    public synchronized void start() throws InterruptedException {
+        try {
+            Files.createDirectories(dataDir.resolve("versions"));
+            Optional<ReleasePointer> p = source.pointerIfChanged();
+            if (p.isEmpty()) {
+                notReadyReason = "the fleet has no release pointer yet (nothing published)";
+                loadLastKnownGood("nothing is published yet");
+                return;
+            }
+            pointer = p.get();
+            if (pointer.active() == null) {
+                notReadyReason = "no routing version has been promoted yet";
+                loadLastKnownGood("no version is active yet");
+            } else {
+                activate(stage(pointer.active()));
+            }
+        } catch (IOException | InvalidRoutingDbException e) {
+            lastError = e.getMessage();
+            LOG.warn("cannot load the active routing version from the store: {}", e.getMessage());
+            loadLastKnownGood(e.getMessage());
+        }
+        reportIfChanged(true);
+    }
+
+    /** One poll; never throws for store or version trouble (the active table keeps routing). */
+    public synchronized void tick() throws InterruptedException {
+        try {
+            source.pointerIfChanged().ifPresent(p -> pointer = p);
+            lastError = null;
+        } catch (IOException e) {
+            if (lastError == null) {
+                LOG.warn("release pointer unreachable, routing on version {}: {}", activeVersion(), e.getMessage());
+            }
+            lastError = e.getMessage();
+            return;
+        }
+        if (pointer == null) {
+            return;
+        }
+        Long wanted = pointer.active();
+        if (wanted != null && !wanted.equals(activeVersion()) && !wanted.equals(rejectedVersion)) {
+            try {
+                activate(staged != null && staged.version == wanted ? staged : stage(wanted));
+            } catch (InvalidRoutingDbException e) {
+                reject(wanted, e);
+            } catch (IOException e) {
+                failed(wanted, e);
+            }
+        }
+        Long candidate = pointer.candidate();
+        if (candidate != null && !candidate.equals(activeVersion()) && !candidate.equals(rejectedVersion)
+                && (staged == null || staged.version != candidate)) {
+            try {
+                staged = stage(candidate);
+                LOG.info("staged routing version {} next to active version {} ({} domains)", candidate, activeVersion(),
+                        staged.table.tenantCount());
+            } catch (InvalidRoutingDbException e) {
+                reject(candidate, e);
+            } catch (IOException e) {
+                failed(candidate, e);
+            }
+        }
+        reportIfChanged(false);
+    }
+
+    private Staged stage(long version) throws IOException, InvalidRoutingDbException, InterruptedException {
+        Manifest manifest = source.manifest(version);
+        Path file = dataDir.resolve("versions").resolve(version + ".db");
+        Files.deleteIfExists(file);
+        source.restore(version, file);
+        try {
+            RoutingDb db = verifier.verify(file, manifest);
+            RoutingTable table = RoutingTable.from(db);
+            selfTest(table, db.model().domains());
+            return new Staged(version, table, file, manifest);
+        } catch (InvalidRoutingDbException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e instanceof InvalidRoutingDbException i ? i : new InvalidRoutingDbException("cannot load: " + e.getMessage());
+        }
+    }
+
+    /** Every domain (up to a sample) must resolve in the loaded table to the set the database names. */
+    static void selfTest(RoutingTable table, List<Domain> domains) throws InvalidRoutingDbException {
+        int step = Math.max(1, domains.size() / SELF_TEST_LOOKUPS);
+        for (int i = 0; i < domains.size(); i += step) {
+            Domain d = domains.get(i);
+            Tenant t = table.tenant(d.domain());
+            if (t == null || t.setId() != d.setId()) {
+                throw new InvalidRoutingDbException("self-test lookup of " + d.domain() + " gave "
+                        + (t == null ? "nothing" : "set " + t.setId()) + " instead of set " + d.setId());
+            }
+        }
+    }
+
+    private void activate(Staged s) throws IOException {
+        boolean changed = tables.activate(s.table);
+        if (changed) {
+            LOG.info("routing version {} active ({} domains); version {} kept for rollback", s.version,
+                    s.table.tenantCount(), tables.previous().map(RoutingTable::version).orElse(null));
+        }
+        saveLastKnownGood(s);
+        if (staged != null && staged.version == s.version) {
+            staged = null;
+        }
+        notReadyReason = null;
+        deleteOldFiles(s.version);
+    }
+
+    /** A restore that failed: retried on the next ticks, rejected after {@link #RESTORE_ATTEMPTS}. */
+    private void failed(long version, IOException e) {
+        failures = failingVersion == version ? failures + 1 : 1;
+        failingVersion = version;
+        lastError = e.getMessage();
+        if (failures >= RESTORE_ATTEMPTS) {
+            reject(version, e);
+        } else {
+            LOG.warn("restore of routing version {} failed (attempt {} of {}): {}", version, failures, RESTORE_ATTEMPTS,
+                    e.getMessage());
+        }
+    }
+
+    private void reject(long version, Exception e) {
+        rejectedVersion = version;
+        rejectionReason = e.getMessage();
+        LOG.warn("rejected routing version {}, staying on version {}: {}", version, activeVersion(), e.getMessage());
+    }
+
+    private void saveLastKnownGood(Staged s) throws IOException {
+        Path lkg = Files.createDirectories(dataDir.resolve("last-known-good"));
+        Path tmp = lkg.resolve("routing.db.tmp");
+        Files.copy(s.file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.write(lkg.resolve("manifest.json.tmp"), s.manifest.toJson());
+        Files.move(tmp, lkg.resolve("routing.db"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(lkg.resolve("manifest.json.tmp"), lkg.resolve("manifest.json"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void loadLastKnownGood(String why) {
+        Path lkg = dataDir.resolve("last-known-good");
+        if (!Files.isRegularFile(lkg.resolve("routing.db")) || !Files.isRegularFile(lkg.resolve("manifest.json"))) {
+            notReadyReason = "no routing version: " + why + ", and no last known good copy in " + lkg;
+            LOG.warn("not ready: {}", notReadyReason);
+            return;
+        }
+        try {
+            Manifest m = Manifest.fromJson(Files.readAllBytes(lkg.resolve("manifest.json")));
+            RoutingDb db = verifier.verify(lkg.resolve("routing.db"), m);
+            RoutingTable table = RoutingTable.from(db);
+            tables.activate(table);
+            notReadyReason = null;
+            LOG.info("routing on last known good version {} ({} domains) because {}", m.version(), table.tenantCount(), why);
+        } catch (IOException | InvalidRoutingDbException e) {
+            notReadyReason = "no routing version: " + why + ", and the last known good copy fails verification: "
+                    + e.getMessage();
+            LOG.warn("not ready: {}", notReadyReason);
+        }
+    }
+
+    /** Keeps the active, previous and staged versions' files; removes older restores. */
+    private void deleteOldFiles(long active) throws IOException {
+        Long previous = tables.previous().map(RoutingTable::version).orElse(null);
+        try (var files = Files.list(dataDir.resolve("versions"))) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (!n.endsWith(".db")) {
+                    continue;
+                }
+                long v;
+                try {
+                    v = Long.parseLong(n.substring(0, n.length() - 3));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (v != active && !Long.valueOf(v).equals(previous) && (staged == null || staged.version != v)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    private void reportIfChanged(boolean force) {
+        Long active = activeVersion();
+        Long stagedVersion = staged == null ? null : staged.version;
+        String state = notReadyReason != null ? "starting"
+                : pointer != null && pointer.candidate() != null && pointer.candidate().equals(rejectedVersion) ? "rejected"
+                : stagedVersion != null ? "staged" : "active";
+        EdgeReport next = new EdgeReport(edgeId, active, stagedVersion, state, rejectedVersion, rejectionReason,
+                clock.instant());
+        boolean changed = lastReport == null || !Objects.equals(lastReport.activeVersion(), active)
+                || !Objects.equals(lastReport.stagedVersion(), stagedVersion) || !lastReport.state().equals(state)
+                || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion);
+        boolean due = Duration.between(lastReportAt, clock.instant()).compareTo(heartbeat) >= 0;
+        if (!force && !changed && !due) {
+            return;
+        }
+        try {
+            source.report(next);
+            lastReport = next;
+            lastReportAt = clock.instant();
+        } catch (IOException e) {
+            lastError = e.getMessage();
+        }
+    }
+
+    public Long activeVersion() {
+        RoutingTable t = tables.current();
+        return t == null ? null : t.version();
+    }
+
+    public synchronized Long stagedVersion() {
+        return staged == null ? null : staged.version;
+    }
+
+    public synchronized Long rejectedVersion() {
+        return rejectedVersion;
+    }
+
+    public synchronized String rejectionReason() {
+        return rejectionReason;
+    }
+
+    /** Why the edge has no table (null when it has one). */
+    public synchronized String notReadyReason() {
+        return notReadyReason;
+    }
+
+    /** The last store error, null when the last poll worked. */
+    public String lastError() {
+        return lastError;
+    }
+}
