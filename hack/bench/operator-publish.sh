@@ -10,11 +10,17 @@ domains="${1:-100000}" changes="${2:-20}"
 source "$root/hack/lib/tools.sh"
 ensure_control_plane >/dev/null
 cd "$root"
-cp_file="$(mktemp)"; trap 'rm -f "$cp_file"' EXIT
+cp_file="$(mktemp)"
 mvn -B -q -ntp -pl operator -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
 mvn -B -q -ntp -pl routing-db generate-test-resources >&2   # the S3Proxy jar
+# Run from a copy of the classes, so a rebuild during a long run cannot mix old and new classes.
+snapshot="$(mktemp -d)"; trap 'rm -f "$cp_file"; rm -rf "$snapshot"' EXIT
+cp -r operator/target/classes "$snapshot/classes"; cp -r operator/target/test-classes "$snapshot/test-classes"
+cp -r routing-db/target/classes "$snapshot/routing-db-classes"; cp -r routing-db/target/test-classes "$snapshot/routing-db-test-classes"
+classpath="$(sed -e "s#$root/routing-db/target/classes#$snapshot/routing-db-classes#" \
+  -e "s#$root/routing-db/target/test-classes#$snapshot/routing-db-test-classes#" "$cp_file")"
 cd operator
 java -Xmx3g -XX:+UseParallelGC -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
-  -cp "target/classes:target/test-classes:$(cat "$cp_file")" \
+  -cp "$snapshot/classes:$snapshot/test-classes:$classpath" \
   io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes"

@@ -24,6 +24,7 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.pbx3sbc.operator.admin.OperatorMetrics;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomainStatus;
@@ -31,7 +32,9 @@ import io.pbx3sbc.operator.api.v1alpha1.SourceStatus;
 import io.pbx3sbc.operator.compile.ResourceSources;
 import io.pbx3sbc.operator.events.EventRecorder;
 import io.pbx3sbc.operator.naming.FleetNames;
+import io.pbx3sbc.operator.publish.FleetPromoter;
 import io.pbx3sbc.operator.publish.FleetPublisher;
+import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
 import io.pbx3sbc.operator.publish.StoreConnector;
@@ -83,6 +86,15 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private static final Logger LOG = LoggerFactory.getLogger(EdgeFleetReconciler.class);
     /** How long a user-fixable problem (a missing Secret) waits before the next look. */
     static final Duration CONFIG_RETRY = Duration.ofSeconds(20);
+    /** Even with unchanged inputs, compile and check the store again this often (drift in S3). */
+    static final Duration RECOMPILE_AFTER = Duration.ofMinutes(5);
+    /** How often edge reports are read while a version is on its way, and while all is quiet. */
+    static final Duration PROMOTION_POLL = Duration.ofMillis(500);
+    static final Duration IDLE_POLL = Duration.ofSeconds(10);
+    /** An edge that has not reported for this long (three heartbeats) no longer holds promotion back. */
+    static final Duration LIVE_WINDOW = Duration.ofSeconds(15);
+    /** Annotation asking for the promotion of one candidate when autoPromote is off. */
+    public static final String PROMOTE_ANNOTATION = "pbx3sbc.io/promote";
     /** Concurrent status writes to SipDomains and DispatcherSets. */
     static final int STATUS_WRITERS = 4;
 
@@ -94,6 +106,12 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
     private final Dependencies deps;
     private final RoutingCompiler compiler = new RoutingCompiler();
+    /** What each fleet last compiled and published, by the fingerprint of its inputs. */
+    private final Map<String, LastPublish> lastPublish = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record LastPublish(String fingerprint, java.time.Instant at, Compilation compilation,
+                               FleetPublisher.Outcome outcome) {
+    }
     private final StatusWriter statusWriter = new StatusWriter(STATUS_WRITERS);
 
     public EdgeFleetReconciler(Dependencies deps) {
@@ -182,22 +200,31 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                     + " into Secret " + key.secretName() + "; back it up.");
         }
 
-        // 2. Pure: compile, and render the workloads.
-        Compilation compilation = compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
+        // 2. Pure: compile (unless the inputs are exactly those last published), and render the workloads.
+        S3Location location = location(fleet, credentials);
+        String fingerprint = InputFingerprint.of(fleet, domains, sets, key.keyId(), location);
+        LastPublish last = lastPublish.get(key(fleet));
+        boolean same = last != null && last.fingerprint.equals(fingerprint)
+                && last.at.plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
+        Compilation compilation = same ? last.compilation
+                : compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
                 sets.stream().map(ResourceSources::set).toList());
         new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
                 SigningKeys.encodePublic(key.keys().getPublic()), deps.workloadDefaults()));
 
         // 3. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why).
         String fleetName = FleetNames.storeFleet(fleet);
-        ObjectStore store = deps.stores().storeFor(key(fleet), location(fleet, credentials));
+        ObjectStore store = deps.stores().storeFor(key(fleet), location);
         FleetPublisher publisher = new FleetPublisher(store, new FleetLayout(fleetName), key.keys(),
                 deps.workDir(), deps.clock());
         var promotion = fleet.getSpec().promotion;
-        FleetPublisher.Outcome outcome = publisher.publish(compilation,
+        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, publisher.currentPointer())
+                : publisher.publish(compilation,
                 promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
                 promotion == null ? null : promotion.pinnedVersion);
-        deps.metrics().versions(key(fleet), outcome.pointer().active(), outcome.pointer().candidate());
+        if (!same) {
+            lastPublish.put(key(fleet), new LastPublish(fingerprint, deps.clock().instant(), compilation, outcome));
+        }
         if (outcome.published()) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             deps.metrics().published(key(fleet), outcome.version(), took);
@@ -209,9 +236,22 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         status.published(outcome, compilation);
 
-        // 4. Verdicts on the sources, then our own status.
+        // 4. The promotion gate: the edges' reports decide when the candidate becomes active.
+        PromotionGate.Decision decision = new FleetPromoter(store, new FleetLayout(fleetName), deps.clock())
+                .promote(outcome.pointer(), policy(fleet));
+        deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
+        if ("promoted".equals(decision.outcome())) {
+            deps.events().normal(fleet, Reasons.VERSION_PROMOTED, "Promoted routing version " + decision.decided()
+                    + " (staged by " + decision.staged() + " of " + decision.live() + " live edges).");
+        } else if (decision.outcome() != null) {
+            deps.events().warning(fleet, decision.outcome().contains("rejected") ? Reasons.VERSION_REJECTED
+                    : Reasons.STAGING_DEADLINE_EXCEEDED, "Version " + decision.decided() + " " + decision.outcome());
+        }
+        status.promotion(decision);
+
+        // 5. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
         recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version());
-        return status.control(fleet);
+        return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
 
     @Override
@@ -246,8 +286,26 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         deps.stores().forget(key(fleet));
         deps.coalescer().forget(key(fleet));
+        lastPublish.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
+    }
+
+    static PromotionGate.Policy policy(EdgeFleet fleet) {
+        var p = fleet.getSpec().promotion == null ? new EdgeFleetSpec.Promotion() : fleet.getSpec().promotion;
+        Long manual = null;
+        var annotations = fleet.getMetadata().getAnnotations();
+        if (annotations != null && annotations.get(PROMOTE_ANNOTATION) != null) {
+            try {
+                manual = Long.parseLong(annotations.get(PROMOTE_ANNOTATION).trim());
+            } catch (NumberFormatException e) {
+                LOG.warn("EdgeFleet {}: ignoring annotation {}={}: not a version number", fleet.getMetadata().getName(),
+                        PROMOTE_ANNOTATION, annotations.get(PROMOTE_ANNOTATION));
+            }
+        }
+        return new PromotionGate.Policy(!Boolean.FALSE.equals(p.autoPromote), p.gatePercent == null ? 100 : p.gatePercent,
+                Duration.ofSeconds(p.deadlineSeconds == null ? 120 : p.deadlineSeconds), Boolean.TRUE.equals(p.paused),
+                p.pinnedVersion, manual, LIVE_WINDOW);
     }
 
     private static String key(EdgeFleet fleet) {

@@ -8,6 +8,7 @@ import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetStatus;
 import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
+import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.status.Conditions;
 import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
@@ -54,51 +55,89 @@ final class FleetStatusBuilder {
 
     void credentialsMissing(String message) {
         condition(Reasons.PUBLISHED, false, Reasons.CREDENTIALS_MISSING, sentence(message));
-        settle(false);
+        publishBlocked();
     }
 
     void publishFailed(String cause) {
         condition(Reasons.PUBLISHED, false, Reasons.PUBLISH_FAILED,
                 "Publishing to S3 failed and is retried with backoff; what is published is unchanged: " + sentence(cause));
-        settle(false);
+        publishBlocked();
     }
 
     void published(FleetPublisher.Outcome outcome, Compilation compilation) {
-        ReleasePointer p = outcome.pointer();
-        next.activeVersion = p.active();
-        next.candidateVersion = p.candidate();
         int left = compilation.problems().size();
         String leftOut = left == 0 ? "" : " " + left + " objects are left out; their status says why.";
         if (outcome.published()) {
             condition(Reasons.PUBLISHED, true, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()
                     + " with " + compilation.model().domains().size() + " domains." + leftOut);
         } else {
-            condition(Reasons.PUBLISHED, true, Reasons.UNCHANGED, "The sources compile to version " + outcome.version()
-                    + ", already published." + leftOut);
+            condition(Reasons.PUBLISHED, true, Reasons.UNCHANGED, "Nothing new to publish: the sources compile to "
+                    + (outcome.version() > 0 ? "version " + outcome.version() : "what is already decided") + "." + leftOut);
         }
-        next.history = history(p.history());
-        settle(true);
     }
 
-    /** Ready and the phase follow from what was published; promotion (the gate) moves the active version. */
-    private void settle(boolean publishOk) {
-        if (next.activeVersion != null) {
-            condition(Reasons.READY, true, Reasons.SERVING, "The edges serve routing version " + next.activeVersion + ".");
+    /** Versions, edges and phase from the promotion gate's decision. */
+    void promotion(PromotionGate.Decision d) {
+        ReleasePointer p = d.pointer();
+        next.activeVersion = p.active();
+        next.candidateVersion = p.candidate();
+        next.edgesTotal = d.live();
+        next.edgesStaged = d.staged();
+        next.edgesActive = d.onActive();
+        next.edges = d.edges().stream().map(FleetStatusBuilder::edge).toList();
+        next.history = history(p.history());
+
+        ReleasePointer.HistoryEntry last = p.history().isEmpty() ? null : p.history().get(p.history().size() - 1);
+        boolean failed = last != null && last.outcome().startsWith("failed") && p.candidate() == null;
+        if (failed) {
+            String reason = last.outcome().contains("rejected") ? Reasons.VERSION_REJECTED : Reasons.STAGING_DEADLINE_EXCEEDED;
+            degraded(reason, "Version " + last.version() + " " + sentence(last.outcome())
+                    + " Version " + (p.active() == null ? "none" : p.active()) + " stays active; a later change makes a new candidate.");
         } else {
-            condition(Reasons.READY, false, publishOk ? Reasons.NO_ACTIVE_VERSION : Reasons.NOT_PUBLISHED,
-                    publishOk ? "No routing version has been promoted yet." : "No routing version is published yet.");
+            degraded(null, null);
         }
-        if (paused) {
-            next.phase = Reasons.PHASE_PAUSED;
-        } else if (!publishOk) {
-            next.phase = Reasons.PHASE_DEGRADED;
-        } else if (next.candidateVersion != null) {
-            next.phase = Reasons.PHASE_PROMOTING;
+        if (p.candidate() != null) {
+            condition(Reasons.PROGRESSING, true, paused ? Reasons.PROMOTION_PAUSED : Reasons.CANDIDATE_PENDING,
+                    "Candidate version " + p.candidate() + ": " + sentence(d.waiting() == null ? "deciding" : d.waiting()));
+        } else if (p.active() != null && d.onActive() < d.live()) {
+            condition(Reasons.PROGRESSING, true, Reasons.EDGES_SWITCHING, d.onActive() + " of " + d.live()
+                    + " live edges serve version " + p.active() + " so far.");
         } else {
-            next.phase = Reasons.PHASE_READY;
+            condition(Reasons.PROGRESSING, false, Reasons.CONVERGED, p.active() == null ? "Nothing to promote."
+                    : "Every live edge serves version " + p.active() + ".");
         }
-        condition(Reasons.DEGRADED, !publishOk, publishOk ? "AsExpected" : publishedReason(),
-                publishOk ? "Nothing is degraded." : publishedMessage());
+        if (p.active() != null) {
+            condition(Reasons.READY, true, Reasons.SERVING, "Routing version " + p.active() + " is active; "
+                    + d.onActive() + " of " + d.live() + " live edges serve it.");
+        } else {
+            condition(Reasons.READY, false, Reasons.NO_ACTIVE_VERSION, "No routing version has been promoted yet.");
+        }
+        next.phase = paused ? Reasons.PHASE_PAUSED : failed ? Reasons.PHASE_DEGRADED
+                : p.candidate() != null || p.active() == null || d.onActive() < d.live() ? Reasons.PHASE_PROMOTING
+                : Reasons.PHASE_READY;
+    }
+
+    private static EdgeFleetStatus.Edge edge(PromotionGate.EdgeView v) {
+        EdgeFleetStatus.Edge e = new EdgeFleetStatus.Edge();
+        e.name = v.edgeId();
+        e.live = v.live();
+        e.activeVersion = v.activeVersion();
+        e.stagedVersion = v.stagedVersion();
+        e.lastRejection = v.rejectedVersion() == null ? null : "version " + v.rejectedVersion() + ": " + v.reason();
+        // Heartbeats would rewrite the status every few seconds; the time matters once an edge goes quiet.
+        e.lastReport = v.live() ? null : v.reportedAt().toString();
+        return e;
+    }
+
+    /** A publish that could not happen: the versions stay as they were, the fleet is degraded. */
+    private void publishBlocked() {
+        degraded(publishedReason(), publishedMessage());
+        next.phase = paused ? Reasons.PHASE_PAUSED : Reasons.PHASE_DEGRADED;
+    }
+
+    private void degraded(String reason, String message) {
+        condition(Reasons.DEGRADED, reason != null, reason == null ? Reasons.AS_EXPECTED : reason,
+                reason == null ? "Nothing is degraded." : message);
     }
 
     boolean publishedReasonChangedTo(String reason) {

@@ -58,16 +58,18 @@ public final class FleetPublisher {
 
     public Outcome publish(Compilation compilation, int retained, Long pinned) throws IOException {
         String sha = ContentHash.of(compilation.model());
-        ReleasePointer pointer = store.get(layout.releasePointer()).map(FleetPublisher::parse)
-                .orElse(new ReleasePointer(layout.fleet(), null, null, List.of(), clock.instant()));
+        ReleasePointer pointer = currentPointer();
         Map<Long, String> published = new TreeMap<>();
         for (long v : versions.publishedVersions()) {
             versions.manifest(v).ifPresent(m -> published.put(v, m.contentSha256()));
         }
-        PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained);
+        String failedSha = pointer.history().stream().filter(h -> h.outcome().startsWith("failed"))
+                .map(ReleasePointer.HistoryEntry::contentSha256).reduce((a, b) -> b).orElse(null);
+        PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained,
+                failedSha);
         long version = plan.publish() ? plan.nextVersion()
                 : pointer.candidate() != null && sha.equals(published.get(pointer.candidate())) ? pointer.candidate()
-                : pointer.active();
+                : pointer.active() != null ? pointer.active() : 0;
         if (plan.publish()) {
             long n = plan.nextVersion();
             VersionInfo info = new VersionInfo(n, layout.fleet(), clock.instant(), compilation.sourceGenerations());
@@ -89,6 +91,18 @@ public final class FleetPublisher {
             versions.delete(v);
         }
         return new Outcome(plan, sha, version, pointer);
+    }
+
+    /** The release pointer as stored, or an empty one for a fleet never published. */
+    public ReleasePointer currentPointer() throws IOException {
+        return store.get(layout.releasePointer()).map(FleetPublisher::parse)
+                .orElse(new ReleasePointer(layout.fleet(), null, null, List.of(), clock.instant()));
+    }
+
+    /** What {@link #publish} found last time for the same inputs, with the pointer as it is now. */
+    public static Outcome unchanged(Outcome previous, ReleasePointer now) {
+        return new Outcome(new PublishPlan(false, previous.plan().nextVersion(), List.of()), previous.contentSha256(),
+                previous.version(), now);
     }
 
     private static List<ReleasePointer.HistoryEntry> trim(List<ReleasePointer.HistoryEntry> history) {

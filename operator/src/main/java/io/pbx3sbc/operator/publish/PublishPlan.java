@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * What one reconcile of an EdgeFleet must do in S3, decided from facts only (pure; the publisher
  * carries it out):
  * <ul>
- *   <li>publish nothing when the compiled content equals the active or the candidate version's;</li>
+ *   <li>publish nothing when the compiled content equals the active or the candidate version's, or the
+ *       last failed one's, or while a version is pinned;</li>
  *   <li>otherwise publish version {@code max(published) + 1} (versions are immutable, never reused);</li>
  *   <li>keep the newest {@code retained} versions, plus the active, pinned and (new) candidate ones;
  *       delete the rest. A candidate superseded by a newer one is no longer protected.</li>
@@ -34,11 +35,22 @@ public record PublishPlan(boolean publish, long nextVersion, List<Long> delete) 
      */
     public static PublishPlan decide(String contentSha256, Map<Long, String> published, Long active, Long candidate,
                                      Long pinned, int retained) {
+        return decide(contentSha256, published, active, candidate, pinned, retained, null);
+    }
+
+    /**
+     * @param failedSha content hash of the version that last failed promotion: the same content is not
+     *                  proposed again (a later change is); null when none failed
+     */
+    public static PublishPlan decide(String contentSha256, Map<Long, String> published, Long active, Long candidate,
+                                     Long pinned, int retained, String failedSha) {
         Objects.requireNonNull(contentSha256, "contentSha256");
         if (retained < 1) {
             throw new IllegalArgumentException("retained must be at least 1");
         }
-        boolean unchanged = sameContent(published, active, contentSha256) || sameContent(published, candidate, contentSha256);
+        // While a version is pinned (a rollback), new content waits: nothing is proposed over it.
+        boolean unchanged = pinned != null || contentSha256.equals(failedSha)
+                || sameContent(published, active, contentSha256) || sameContent(published, candidate, contentSha256);
         long next = published.keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
         TreeSet<Long> all = new TreeSet<>(published.keySet());
         if (!unchanged) {

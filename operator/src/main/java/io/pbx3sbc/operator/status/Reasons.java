@@ -34,6 +34,18 @@ public final class Reasons {
     public static final String SIGNING_KEY_LOADED = "SigningKeyLoaded";
     public static final String SIGNING_KEY_INVALID = "SigningKeyInvalid";
 
+    // EdgeFleet: Progressing
+    public static final String CANDIDATE_PENDING = "CandidatePending";
+    public static final String EDGES_SWITCHING = "EdgesSwitching";
+    public static final String CONVERGED = "Converged";
+    public static final String PROMOTION_PAUSED = "PromotionPaused";
+
+    // EdgeFleet: Degraded (and Events)
+    public static final String AS_EXPECTED = "AsExpected";
+    public static final String VERSION_REJECTED = "VersionRejected";
+    public static final String STAGING_DEADLINE_EXCEEDED = "StagingDeadlineExceeded";
+    public static final String VERSION_PROMOTED = "VersionPromoted";
+
     // EdgeFleet: Ready
     public static final String SERVING = "Serving";
     public static final String NO_ACTIVE_VERSION = "NoActiveVersion";

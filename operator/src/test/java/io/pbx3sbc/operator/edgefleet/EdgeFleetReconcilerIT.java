@@ -135,11 +135,13 @@ class EdgeFleetReconcilerIT {
     @Test
     @Order(1)
     void samplesArePublishedSignedAndRestorableByLitestream() throws Exception {
-        EdgeFleet f = await("candidate version 1", EdgeFleetReconcilerIT::fleet,
-                x -> x.getStatus() != null && Long.valueOf(1).equals(x.getStatus().candidateVersion));
+        // A new fleet with no edge reporting yet gets its first version active at once.
+        EdgeFleet f = await("active version 1", EdgeFleetReconcilerIT::fleet,
+                x -> x.getStatus() != null && Long.valueOf(1).equals(x.getStatus().activeVersion));
         assertThat(f.getStatus().observedGeneration).isEqualTo(f.getMetadata().getGeneration());
         assertThat(condition(f.getStatus().conditions, Reasons.PUBLISHED).reason).isEqualTo(Reasons.VERSION_PUBLISHED);
-        assertThat(f.getStatus().phase).isEqualTo(Reasons.PHASE_PROMOTING);
+        assertThat(f.getStatus().phase).isEqualTo(Reasons.PHASE_READY);
+        assertThat(f.getStatus().history).extracting(h -> h.outcome).containsExactly("Published", "Promoted");
 
         // The signing key was generated into the Secret the fleet names, and the version verifies with it.
         var secret = client.secrets().inNamespace(NS).withName("routing-signing-key").get();
@@ -164,7 +166,7 @@ class EdgeFleetReconcilerIT {
             assertThat(s.getStatus().setId).isNotNull();
         }
         assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
-                .contains(Reasons.VERSION_PUBLISHED, Reasons.SIGNING_KEY_GENERATED);
+                .contains(Reasons.VERSION_PUBLISHED, Reasons.VERSION_PROMOTED, Reasons.SIGNING_KEY_GENERATED);
     }
 
     @Test
@@ -213,7 +215,10 @@ class EdgeFleetReconcilerIT {
             d.getSpec().comment = "Acme Corp, moved to platinum";
             return d;
         });
-        await("version 2", EdgeFleetReconcilerIT::fleet, x -> Long.valueOf(2).equals(x.getStatus().candidateVersion));
+        // Now a version is active and no edge reports: version 2 waits as the candidate.
+        EdgeFleet two = await("version 2", EdgeFleetReconcilerIT::fleet, x -> Long.valueOf(2).equals(x.getStatus().candidateVersion));
+        assertThat(two.getStatus().phase).isEqualTo(Reasons.PHASE_PROMOTING);
+        assertThat(condition(two.getStatus().conditions, Reasons.PROGRESSING).reason).isEqualTo(Reasons.CANDIDATE_PENDING);
         await("acme carried by version 2", () -> domain("acme"),
                 x -> x.getStatus().fleets.get(0).version == 2L);
 

@@ -14,10 +14,14 @@ public class EdgeFleetStatus {
     public Long activeVersion;
     @JsonPropertyDescription("Published version waiting to be promoted, if any.")
     public Long candidateVersion;
-    @JsonPropertyDescription("Edge pods that are Ready.")
+    @JsonPropertyDescription("Edge pods that are Ready (from the Deployment or DaemonSet).")
     public Integer edgesReady;
-    @JsonPropertyDescription("Edges that have staged the candidate.")
+    @JsonPropertyDescription("Live edges: those that reported to the fleet recently.")
+    public Integer edgesTotal;
+    @JsonPropertyDescription("Live edges that have staged the candidate.")
     public Integer edgesStaged;
+    @JsonPropertyDescription("Live edges serving the active version.")
+    public Integer edgesActive;
     @JsonPropertyDescription("Ready, Published, Progressing and Degraded, with CamelCase reasons.")
     public List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("What each edge reported last.")
@@ -28,20 +32,22 @@ public class EdgeFleetStatus {
     public static class Edge {
         @JsonPropertyDescription("Edge id (the pod name).")
         public String name;
+        @JsonPropertyDescription("Whether it reported recently; an edge that is not live does not hold promotion back.")
+        public Boolean live;
         @JsonPropertyDescription("Version it serves.")
         public Long activeVersion;
         @JsonPropertyDescription("Version it has staged next to the active one.")
         public Long stagedVersion;
         @JsonPropertyDescription("Why it last refused a version, if it did.")
         public String lastRejection;
-        @JsonPropertyDescription("When it last reported (RFC 3339).")
+        @JsonPropertyDescription("When it was last heard from, shown once it is no longer live (RFC 3339).")
         public String lastReport;
     }
 
     public static class HistoryEntry {
         @JsonPropertyDescription("Routing version.")
         public Long version;
-        @JsonPropertyDescription("Published, Promoted, Failed, RolledBack or Superseded.")
+        @JsonPropertyDescription("Published, Pinned, Promoted, or Failed with the reason.")
         public String outcome;
         @JsonPropertyDescription("When (RFC 3339).")
         public String time;
