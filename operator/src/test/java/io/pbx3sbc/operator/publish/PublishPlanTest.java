@@ -36,11 +36,22 @@ class PublishPlanTest {
         for (long v = 1; v <= 8; v++) {
             published.put(v, "h" + v);
         }
-        // active 2 (old, still serving), candidate 8 (superseded by 9), pinned 1; keep the 3 newest: 7, 8, 9.
-        PublishPlan p = PublishPlan.decide("h9", published, 2L, 8L, 1L, 3);
+        // active 2 (old, still serving), candidate 8 (superseded by 9); keep the 3 newest: 7, 8, 9.
+        PublishPlan p = PublishPlan.decide("h9", published, 2L, 8L, null, 3);
         assertThat(p.nextVersion()).isEqualTo(9);
-        assertThat(p.delete()).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(p.delete()).containsExactly(1L, 3L, 4L, 5L, 6L);
+        // Pinned 1 (a rollback): new content waits, and the pinned version is kept.
+        PublishPlan pinned = PublishPlan.decide("h9", published, 2L, 8L, 1L, 3);
+        assertThat(pinned.publish()).isFalse();
+        assertThat(pinned.delete()).containsExactly(3L, 4L, 5L);
         // Nothing new: the candidate stays protected even when older than the newest 3.
         assertThat(PublishPlan.decide("h2", published, 2L, 2L, null, 3).delete()).containsExactly(1L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void contentThatFailedPromotionIsNotProposedAgainButALaterChangeIs() {
+        Map<Long, String> published = new TreeMap<>(Map.of(1L, "h1", 2L, "h2"));
+        assertThat(PublishPlan.decide("h2", published, 1L, null, null, 10, "h2").publish()).isFalse();
+        assertThat(PublishPlan.decide("h3", published, 1L, null, null, 10, "h2").publish()).isTrue();
     }
 }
