@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# usage: ./hack/local-up.sh [edges=3]
+# Runs the whole product on loopback, each part a local process started from this repository:
+#   a real kube-apiserver + etcd (hack/control-plane, built from Go modules and cached),
+#   S3Proxy on 127.0.0.1:19000 (the fleet's store), the operator (hack/operator.sh, leader election on),
+#   N edges (hack/edge.sh in fleet mode) on 127.0.2.1..N:5060 with admin on :9090, and sipp backends
+#   on 127.0.1.10/11/20/21 (the samples' DispatcherSets), then applies config/local (the samples).
+# Prints where everything listens and the KUBECONFIG to use. Stop it all with ./hack/local-down.sh.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/tools.sh
+source "$root/hack/lib/tools.sh"
+edges="${1:-3}"
+state="${LOCAL_STATE:-$root/.local/cluster}"
+
+if [[ -f "$state/pids" ]]; then
+  echo "already running (see $state/pids); stop it first with ./hack/local-down.sh" >&2
+  exit 1
+fi
+ensure_java_build_tools
+ensure_debian_packages
+ensure_litestream
+ensure_control_plane
+rm -rf "$state"; mkdir -p "$state"
+: > "$state/pids"
+record() { echo "$1 $2" >> "$state/pids"; }
+wait_http() { for _ in $(seq 1 "${3:-300}"); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "timed out waiting for $2 ($1)" >&2; return 1; }
+
+log "building the operator and the edge"
+(cd "$root" && mvn -B -q -ntp -pl operator,edge-runtime -am package -DskipTests)
+
+log "control plane"
+"$root/hack/control-plane/up.sh" "$state/control-plane" >/dev/null
+export KUBECONFIG="$state/control-plane/kubeconfig"
+kubectl="$state/control-plane/kubectl"
+record control-plane "$state/control-plane"
+"$kubectl" apply --server-side -f "$root/crds/" >/dev/null
+"$kubectl" wait --for=condition=Established --timeout=60s crd/sipdomains.pbx3sbc.io crd/dispatchersets.pbx3sbc.io \
+  crd/edgefleets.pbx3sbc.io >/dev/null
+
+log "S3Proxy on 127.0.0.1:19000"
+mkdir -p "$state/s3data/sip-routing"   # the bucket (S3Proxy's filesystem store: a directory)
+cat > "$state/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:19000
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=local
+s3proxy.credential=local-secret-key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$state/s3data
+PROPS
+java -Xmx256m -jar "$root/routing-db/target/it-tools/s3proxy.jar" --properties "$state/s3proxy.properties" \
+  > "$state/s3proxy.log" 2>&1 &
+record s3proxy $!
+for _ in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/19000) 2>/dev/null && break; sleep 0.2; done
+
+log "sipp backends on 127.0.1.10, .11, .20, .21"
+for backend in 127.0.1.10 127.0.1.11 127.0.1.20 127.0.1.21; do
+  sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin > "$state/backend-$backend.log" 2>&1 &
+  record "sipp-$backend" $!
+done
+
+log "operator (admin on 127.0.0.1:18080)"
+KUBECONFIG="$KUBECONFIG" OPERATOR_ADMIN_LISTEN=127.0.0.1:18080 LEASE_NAMESPACE=default POD_NAME=operator-local \
+  WORK_DIR="$state/operator-work" "$root/hack/operator.sh" > "$state/operator.log" 2>&1 &
+record operator $!
+wait_http http://127.0.0.1:18080/readyz operator
+
+log "applying config/local (the samples, with the local store)"
+"$kubectl" apply -k "$root/config/local" >/dev/null
+for _ in $(seq 1 300); do
+  pub="$("$kubectl" get secret routing-signing-key -o jsonpath='{.data.signing\.pub}' 2>/dev/null || true)"
+  [[ -n "$pub" ]] && break; sleep 0.2
+done
+[[ -n "$pub" ]] || { echo "the operator did not create the signing key; see $state/operator.log" >&2; exit 1; }
+public_key="$(base64 -d <<<"$pub")"
+
+log "$edges edges in fleet mode"
+for i in $(seq 1 "$edges"); do
+  addr="127.0.2.$i"
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret-key EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" \
+    EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}" \
+    "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
+    --s3-prefix default/ --public-key "$public_key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
+    --sip-listen "$addr:5060" --admin-listen "$addr:9090" > "$state/edge-$i.log" 2>&1 &
+  record "edge-$i" $!
+done
+for i in $(seq 1 "$edges"); do wait_http "http://127.0.2.$i:9090/readyz" "edge-$i" 600; done
+
+cat <<EOF2
+
+The product runs on loopback (state and logs in $state):
+  export KUBECONFIG=$KUBECONFIG
+  kubectl:   $kubectl   (kubectl 1.34, also fine: the one on PATH)
+  S3:        http://127.0.0.1:19000 bucket sip-routing (access key local / local-secret-key)
+  operator:  http://127.0.0.1:18080/metrics   log $state/operator.log
+  edges:     $(for i in $(seq 1 "$edges"); do printf 'sip:127.0.2.%s:5060 (admin :9090)  ' "$i"; done)
+  backends:  sipp on 127.0.1.10, .11 (pbx-cluster-a) and 127.0.1.20, .21 (pbx-cluster-b)
+Try: $kubectl get edgefleet,sipdomains,dispatchersets
+Stop everything: ./hack/local-down.sh
+EOF2
