@@ -14,8 +14,8 @@ stop() {
   kill -9 "$pid" 2>/dev/null || true
 }
 for pattern in '^edge-' '^operator ' '^sipp-' '^s3proxy '; do
-  grep -E "$pattern" "$pids" | while read -r name pid; do stop "$pid"; done
+  { grep -E "$pattern" "$pids" || true; } | while read -r _ pid; do stop "$pid"; done
 done
-grep -E '^control-plane ' "$pids" | while read -r _ dir; do "$root/hack/control-plane/down.sh" "$dir"; done
+{ grep -E '^control-plane ' "$pids" || true; } | while read -r _ dir; do "$root/hack/control-plane/down.sh" "$dir"; done
 rm -f "$pids"
 echo "stopped"

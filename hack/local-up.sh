@@ -23,11 +23,24 @@ ensure_litestream
 ensure_control_plane
 rm -rf "$state"; mkdir -p "$state"
 : > "$state/pids"
+# A failed start leaves nothing running.
+trap 'status=$?; if ((status != 0)); then echo "local-up failed; stopping what it started" >&2; LOCAL_STATE="$state" "$root/hack/local-down.sh" >&2; fi' EXIT
 record() { echo "$1 $2" >> "$state/pids"; }
+# Each long-running part gets a start script in $state/run/, so ./hack/local-ctl.sh can stop and start it.
+launch() {
+  local name="$1"; shift
+  mkdir -p "$state/run"
+  { echo '#!/usr/bin/env bash'; printf 'exec'; printf ' %q' "$@"; echo; } > "$state/run/$name.sh"
+  chmod +x "$state/run/$name.sh"
+  "$state/run/$name.sh" >> "$state/$name.log" 2>&1 &
+  record "$name" $!
+}
 wait_http() { for _ in $(seq 1 "${3:-300}"); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "timed out waiting for $2 ($1)" >&2; return 1; }
 
-log "building the operator and the edge"
-(cd "$root" && mvn -B -q -ntp -pl operator,edge-runtime -am package -DskipTests)
+if [[ "${LOCAL_UP_BUILD:-true}" == true ]]; then   # the e2e tests set false: Maven has just built them
+  log "building the operator and the edge"
+  (cd "$root" && mvn -B -q -ntp -pl operator,edge-runtime -am package -DskipTests)
+fi
 
 log "control plane"
 "$root/hack/control-plane/up.sh" "$state/control-plane" >/dev/null
@@ -48,21 +61,17 @@ s3proxy.credential=local-secret-key
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$state/s3data
 PROPS
-java -Xmx256m -jar "$root/routing-db/target/it-tools/s3proxy.jar" --properties "$state/s3proxy.properties" \
-  > "$state/s3proxy.log" 2>&1 &
-record s3proxy $!
+launch s3proxy java -Xmx256m -jar "$root/routing-db/target/it-tools/s3proxy.jar" --properties "$state/s3proxy.properties"
 for _ in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/19000) 2>/dev/null && break; sleep 0.2; done
 
 log "sipp backends on 127.0.1.10, .11, .20, .21"
 for backend in 127.0.1.10 127.0.1.11 127.0.1.20 127.0.1.21; do
-  sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin > "$state/backend-$backend.log" 2>&1 &
-  record "sipp-$backend" $!
+  launch "sipp-$backend" sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin
 done
 
 log "operator (admin on 127.0.0.1:18080)"
-KUBECONFIG="$KUBECONFIG" OPERATOR_ADMIN_LISTEN=127.0.0.1:18080 LEASE_NAMESPACE=default POD_NAME=operator-local \
-  WORK_DIR="$state/operator-work" "$root/hack/operator.sh" > "$state/operator.log" 2>&1 &
-record operator $!
+launch operator env KUBECONFIG="$KUBECONFIG" OPERATOR_ADMIN_LISTEN=127.0.0.1:18080 LEASE_NAMESPACE=default \
+  POD_NAME=operator-local WORK_DIR="$state/operator-work" "$root/hack/operator.sh"
 wait_http http://127.0.0.1:18080/readyz operator
 
 log "applying config/local (the samples, with the local store)"
@@ -77,12 +86,11 @@ public_key="$(base64 -d <<<"$pub")"
 log "$edges edges in fleet mode"
 for i in $(seq 1 "$edges"); do
   addr="127.0.2.$i"
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret-key EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" \
-    EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}" \
+  launch "edge-$i" env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret-key \
+    EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
     --s3-prefix default/ --public-key "$public_key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
-    --sip-listen "$addr:5060" --admin-listen "$addr:9090" > "$state/edge-$i.log" 2>&1 &
-  record "edge-$i" $!
+    --sip-listen "$addr:5060" --admin-listen "$addr:9090"
 done
 for i in $(seq 1 "$edges"); do wait_http "http://127.0.2.$i:9090/readyz" "edge-$i" 600; done
 
@@ -96,5 +104,6 @@ The product runs on loopback (state and logs in $state):
   edges:     $(for i in $(seq 1 "$edges"); do printf 'sip:127.0.2.%s:5060 (admin :9090)  ' "$i"; done)
   backends:  sipp on 127.0.1.10, .11 (pbx-cluster-a) and 127.0.1.20, .21 (pbx-cluster-b)
 Try: $kubectl get edgefleet,sipdomains,dispatchersets
+Stop or start one part (s3proxy, operator, edge-N): ./hack/local-ctl.sh stop|start NAME
 Stop everything: ./hack/local-down.sh
 EOF2

@@ -145,9 +145,15 @@ public final class Edge implements AutoCloseable {
         if (config.probing()) {
             prober.start(proxy::sendProbe);
         }
-        admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText);
+        admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText, this::lookup);
         LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}", config.edgeId(),
                 config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen());
+    }
+
+    AdminServer.Lookup lookup(String domain) {
+        RoutingTable t = tables.current();
+        io.pbx3sbc.edge.routing.Tenant tenant = t == null ? null : t.tenant(domain);
+        return tenant == null ? null : new AdminServer.Lookup(t.version(), tenant.setId(), tenant.enabled());
     }
 
     public Readiness readiness() {

@@ -52,7 +52,7 @@ public final class EdgeMain {
                 stopped.countDown();
             }
         }, "edge-shutdown"));
-        LOG.info("edge ready");
+        LOG.info("edge started; {}", edge.readiness().ready() ? "ready" : "not ready yet: " + edge.readiness().reason());
         stopped.await();
     }
 }

@@ -2,6 +2,7 @@ package io.pbx3sbc.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.pbx3sbc.operator.admin.AdminServer;
@@ -26,6 +27,9 @@ public final class OperatorMain {
     static final Duration COALESCE_QUIET = Duration.ofMillis(150);
     static final Duration COALESCE_MAX_WAIT = Duration.ofSeconds(2);
 
+    /** Set by the shutdown hook: giving up the lease then is expected, not a reason to exit. */
+    private static final java.util.concurrent.atomic.AtomicBoolean SHUTTING_DOWN = new java.util.concurrent.atomic.AtomicBoolean();
+
     private OperatorMain() {
     }
 
@@ -40,7 +44,10 @@ public final class OperatorMain {
         }
         KubernetesClient client = new KubernetesClientBuilder().build();
         Running running = start(client, config);
-        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "operator-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            SHUTTING_DOWN.set(true);
+            running.stop();
+        }, "operator-shutdown"));
         LOG.info("pbx3sbc-operator {} started (namespaces: {}, leader election: {}, admin on {}:{})",
                 OperatorConfig.version(), config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(),
                 config.leaderElection(), config.adminHost(), running.admin.port());
@@ -54,6 +61,14 @@ public final class OperatorMain {
             reconciler.close();
             admin.close();
             stores.close();
+        }
+    }
+
+    /** Another replica may publish now: never keep reconciling without the lease. */
+    private static void stoppedLeading() {
+        if (!SHUTTING_DOWN.get()) {
+            LOG.error("lost the leader lease; exiting so that only the leader publishes");
+            new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
         }
     }
 
@@ -75,6 +90,13 @@ public final class OperatorMain {
                         .aLeaderElectionConfiguration(config.leaseName())
                         .withLeaseNamespace(config.leaseNamespace())
                         .withIdentity(config.identity())
+                        // JOSDK's own exit on losing the lease would call System.exit inside our shutdown hook
+                        // (a deadlock); we exit ourselves, unless we are the ones shutting down.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(new LeaderCallbacks(
+                                () -> LOG.info("leading: this replica ({}) reconciles and publishes", config.identity()),
+                                OperatorMain::stoppedLeading,
+                                leader -> LOG.info("leader is {}", leader)))
                         .build());
             }
             overrides.accept(o);

@@ -27,8 +27,12 @@ public final class AdminServer implements AutoCloseable {
     public record Readiness(boolean ready, String reason) {
     }
 
+    /** What the active table says of a domain: the routing version and set id, or null when it does not route. */
+    public record Lookup(long version, int setId, boolean enabled) {
+    }
+
     public AdminServer(HostPort listen, Supplier<Readiness> readiness, Supplier<byte[]> statusJson,
-                       Supplier<String> metrics) throws IOException {
+                       Supplier<String> metrics, java.util.function.Function<String, Lookup> lookup) throws IOException {
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "edge-admin");
@@ -42,9 +46,24 @@ public final class AdminServer implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8));
         });
         server.createContext("/status", ex -> send(ex, 200, "application/json", statusJson.get()));
+        // /lookup?domain=acme.voip.example.com: does the active table route this domain? (operations, convergence bench)
+        server.createContext("/lookup", ex -> {
+            String q = ex.getRequestURI().getRawQuery();
+            String domain = q == null || !q.startsWith("domain=") ? "" : java.net.URLDecoder.decode(q.substring(7),
+                    StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+            Lookup l = domain.isEmpty() ? null : lookup.apply(domain);
+            String body = l == null ? "{\"domain\":\"" + jsonSafe(domain) + "\",\"routes\":false}\n"
+                    : "{\"domain\":\"" + jsonSafe(domain) + "\",\"routes\":" + l.enabled() + ",\"setId\":" + l.setId()
+                    + ",\"version\":" + l.version() + "}\n";
+            send(ex, l != null && l.enabled() ? 200 : 404, "application/json", body.getBytes(StandardCharsets.UTF_8));
+        });
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.get().getBytes(StandardCharsets.UTF_8)));
         server.start();
+    }
+
+    private static String jsonSafe(String s) {
+        return s.replaceAll("[^a-z0-9.\\-]", "?");
     }
 
     public int port() {

@@ -1,0 +1,164 @@
+package io.pbx3sbc.e2e;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.pbx3sbc.routingdb.store.S3Location;
+import io.pbx3sbc.routingdb.testing.LocalProcess;
+import io.pbx3sbc.routingdb.testing.Ports;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The whole product as {@code ./hack/local-up.sh} runs it (control plane, S3Proxy, operator, edges on
+ * 127.0.2.N, sipp backends), and the ways a test talks to it: the Kubernetes API, each edge's admin
+ * port, sipp callers, and {@code ./hack/local-ctl.sh} to stop and start one part.
+ */
+final class LocalProduct implements AutoCloseable {
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    static final S3Location STORE = new S3Location(URI.create("http://127.0.0.1:19000"), "us-east-1", "sip-routing",
+            "default/", true, "local", "local-secret-key");
+
+    private final Path state;
+    private final int edges;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<LocalProcess> callers = new ArrayList<>();
+
+    private LocalProduct(Path state, int edges) {
+        this.state = state;
+        this.edges = edges;
+    }
+
+    static LocalProduct up(Path state, int edges) throws IOException, InterruptedException {
+        run(List.of(REPO.resolve("hack/local-down.sh").toString()), state, 2); // a leftover from an aborted run
+        Run r = run(List.of(REPO.resolve("hack/local-up.sh").toString(), String.valueOf(edges)), state, 20);
+        LocalProduct p = new LocalProduct(state, edges);
+        if (r.exitCode != 0) {
+            p.close();
+            throw new IOException("hack/local-up.sh failed (" + r.exitCode + "):\n" + r.output);
+        }
+        return p;
+    }
+
+    int edges() {
+        return edges;
+    }
+
+    KubernetesClient client() throws IOException {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
+                Files.readString(state.resolve("control-plane/kubeconfig")))).build();
+    }
+
+    void stop(String part) throws IOException, InterruptedException {
+        ctl("stop", part);
+    }
+
+    void start(String part) throws IOException, InterruptedException {
+        ctl("start", part);
+    }
+
+    private void ctl(String action, String part) throws IOException, InterruptedException {
+        Run r = run(List.of(REPO.resolve("hack/local-ctl.sh").toString(), action, part), state, 2);
+        if (r.exitCode != 0) {
+            throw new IOException("local-ctl.sh " + action + " " + part + ": " + r.output);
+        }
+    }
+
+    static String edgeAddress(int edge) {
+        return "127.0.2." + edge;
+    }
+
+    /** The edge's answer to /lookup?domain=: the routing version it serves the domain from, or -1. */
+    long routingVersionFor(int edge, String domain) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(edge)
+                    + ":9090/lookup?domain=" + domain)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = Pattern.compile("\"version\":(\\d+)").matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    boolean ready(int edge) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(edge) + ":9090/readyz"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Starts sipp calls for a tenant through one edge: {@code calls} calls at {@code rate} per second. */
+    LocalProcess calls(String name, int edge, String domain, int calls, int rate) throws IOException {
+        LocalProcess p = LocalProcess.start(name, state.resolve(name + ".log"), List.of("sipp",
+                edgeAddress(edge) + ":5060", "-sf", REPO.resolve("hack/sipp/uac-tenant.xml").toString(),
+                "-key", "domain", domain, "-s", "1000", "-i", "127.0.0.1", "-p", String.valueOf(Ports.free()),
+                "-m", String.valueOf(calls), "-r", String.valueOf(rate), "-nostdin", "-timeout", "120s", "-timeout_error"));
+        callers.add(p);
+        return p;
+    }
+
+    /** sipp's final count of successful and failed calls, from its summary screen. */
+    static int[] callCounts(LocalProcess sipp) {
+        return new int[] {last(sipp.log(), "Successful call"), last(sipp.log(), "Failed call")};
+    }
+
+    private static int last(String log, String row) {
+        Matcher m = Pattern.compile(row + "\\s+\\|\\s+\\d+\\s+\\|\\s+(\\d+)").matcher(log);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+
+    String log(String part) throws IOException {
+        Path p = state.resolve(part + ".log");
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    private static Run run(List<String> cmd, Path state, int minutes) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("LOCAL_STATE", state.toString(), "LOCAL_UP_BUILD", "false"));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException(cmd.get(0) + " did not finish within " + minutes + " min");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        for (LocalProcess c : callers) {
+            c.close();
+        }
+        run(List.of(REPO.resolve("hack/local-down.sh").toString()), state, 3);
+    }
+}
