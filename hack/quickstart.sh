@@ -1,104 +1,72 @@
 #!/usr/bin/env bash
-# usage: ./hack/quickstart.sh [--keep]
-# Sets up what it needs and runs what exists of the product today on loopback, printing each step:
-#   1. validates config/samples/ with the operator's rules and compiles them into a signed routing.db
-#   2. starts a local S3 server (S3Proxy) and publishes the signed version in the fleet layout
-#   3. restores that version with the real litestream binary and verifies signature, hash and integrity
-#   4. starts the JAIN-SIP edge (./hack/edge.sh) on the restored file, routes a SIP call for a sample
-#      tenant through it to a sipp backend, shows an unknown domain and a scanner being ignored, and
-#      the edge's /status and /metrics.
-# Not yet built (tracked as issues): the operator and the local control plane, so the edge here
-# starts from the restored file instead of following the fleet's release pointer.
-# Everything it starts is stopped at the end (or by ./hack/quickstart-down.sh with --keep).
+# usage: ./hack/quickstart.sh [edges=3]
+# Sets up what it needs (Debian packages, litestream, a kube-apiserver built from Go modules: the first
+# run takes about 15 minutes, later runs under a minute) and runs the whole product on loopback with
+# ./hack/local-up.sh: a real Kubernetes API, S3Proxy, the operator and N SIP edges, with the samples
+# from config/samples applied. Then it shows, step by step:
+#   1. kubectl get edgefleet, sipdomains, dispatchersets
+#   2. a SIP call for a sample tenant routed through an edge to its backend; an unknown domain ignored
+#   3. a new SipDomain applied with kubectl becoming routable on every edge (blue/green promotion)
+#   4. the per-edge truth in the EdgeFleet status and an edge's metrics
+# Everything keeps running afterwards; ./hack/local-down.sh stops all of it (by PID).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/tools.sh
-source "$root/hack/lib/tools.sh"
-keep=false
-[[ "${1:-}" == "--keep" ]] && keep=true
-
-run_dir="$root/.local/quickstart"
-pids_file="$run_dir/pids"
-rm -rf "$run_dir"; mkdir -p "$run_dir"
-: > "$pids_file"
+edges="${1:-3}"
 step() { printf '\n\033[1m--- %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
-stop_all() { "$root/hack/quickstart-down.sh" >/dev/null 2>&1 || true; }
-$keep || trap stop_all EXIT
 
-ensure_java_build_tools
-ensure_debian_packages
-ensure_litestream
+"$root/hack/local-down.sh" >/dev/null 2>&1 || true
+step "starting the product on loopback (./hack/local-up.sh $edges)"
+"$root/hack/local-up.sh" "$edges"
+export KUBECONFIG="$root/.local/cluster/control-plane/kubeconfig"
+kubectl="$root/.local/cluster/control-plane/kubectl"
+run_dir="$root/.local/cluster"
 
-step "build routing-db (mvn package)"
-(cd "$root" && mvn -B -q -ntp -pl routing-db package -DskipTests)
-rdb="$root/hack/routing-db"
-
-step "1. validate and compile the samples into a signed routing.db"
-show "$rdb" validate "$root/config/samples"
-show "$rdb" keygen --out-dir "$run_dir/keys"
-show "$rdb" build "$root/config/samples" --out "$run_dir/routing.db" --fleet edge --version 1 \
-  --signing-key "$run_dir/keys/signing.key"
-
-step "2. start S3Proxy on 127.0.0.1:19000 and publish version 1"
-export AWS_ACCESS_KEY_ID=quickstart AWS_SECRET_ACCESS_KEY=quickstart-secret
-cat > "$run_dir/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:19000
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$AWS_ACCESS_KEY_ID
-s3proxy.credential=$AWS_SECRET_ACCESS_KEY
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$run_dir/s3data
-PROPS
-mkdir -p "$run_dir/s3data"
-java -Xmx256m -jar "$root/routing-db/target/it-tools/s3proxy.jar" --properties "$run_dir/s3proxy.properties" \
-  > "$run_dir/s3proxy.log" 2>&1 &
-echo "s3proxy $!" >> "$pids_file"
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/19000) 2>/dev/null && break; sleep 0.2; done
-show "$rdb" publish "$run_dir/routing.db" --manifest "$run_dir/routing.db.manifest.json" \
-  --endpoint http://127.0.0.1:19000 --bucket sip-routing
-
-step "3. restore version 1 with the real litestream $("$LITESTREAM_BIN" version) and verify it"
-cat > "$run_dir/litestream.yml" <<YML
-dbs:
-  - path: /routing/routing.db
-    replicas:
-      - type: s3
-        bucket: sip-routing
-        path: fleets/edge/versions/1
-        endpoint: http://127.0.0.1:19000
-        region: us-east-1
-        force-path-style: true
-YML
-show "$LITESTREAM_BIN" restore -config "$run_dir/litestream.yml" -o "$run_dir/restored.db" /routing/routing.db
-show "$rdb" verify "$run_dir/restored.db" --manifest "$run_dir/routing.db.manifest.json" \
-  --public-key "$run_dir/keys/signing.pub"
-
-step "4. start the edge on the restored routing.db and route a call for acme.voip.example.com"
-for backend in 127.0.1.10 127.0.1.11 127.0.1.20 127.0.1.21; do   # pbx-cluster-a and -b
-  sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$backend" -p 5060 -aa -nostdin > "$run_dir/backend-$backend.log" 2>&1 &
-  echo "sipp-backend-$backend $!" >> "$pids_file"
+step "1. what kubectl shows"
+for _ in $(seq 1 100); do
+  [[ "$("$kubectl" get ef edge -o jsonpath='{.status.phase}' 2>/dev/null)" == Ready ]] && break; sleep 0.2
 done
-(cd "$root" && mvn -B -q -ntp -pl edge-runtime -am package -DskipTests)
-echo "$ ./hack/edge.sh --routing-db $run_dir/restored.db --sip-listen 127.0.0.1:5060 --admin-listen 127.0.0.1:9090"
-"$root/hack/edge.sh" --routing-db "$run_dir/restored.db" --sip-listen 127.0.0.1:5060 \
-  --admin-listen 127.0.0.1:9090 --edge-id quickstart > "$run_dir/edge.log" 2>&1 &
-echo "edge $!" >> "$pids_file"
-for _ in $(seq 1 150); do curl -fs http://127.0.0.1:9090/readyz >/dev/null 2>&1 && break; sleep 0.2; done
-show curl -fsS http://127.0.0.1:9090/readyz
-show sipp 127.0.0.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain acme.voip.example.com -s 1000 \
-  -i 127.0.0.1 -p 5090 -m 1 -nostdin -timeout 15s -timeout_error -trace_stat -stf "$run_dir/call-stats.csv" \
-  > "$run_dir/call.log" 2>&1 && echo "routed call: INVITE -> 200 OK -> ACK -> BYE -> 200 OK via the edge to a backend of pbx-cluster-a"
-show sipp 127.0.0.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain unknown.example.net -s 1000 \
-  -i 127.0.0.1 -p 5091 -m 1 -nostdin -timeout 3s > "$run_dir/knock.log" 2>&1 \
-  || echo "unknown.example.net: no answer at all (door-knock dropped silently)"
-grep -h "Door-knock" "$run_dir/edge.log" | tail -1 || true
-step "the edge's own view: /metrics (excerpt) and /status"
-curl -fsS http://127.0.0.1:9090/metrics | grep -E '^pbx3sbc_edge_(sip_requests_total|sip_drops_total|routing_version|destination_up)'
-curl -fsS http://127.0.0.1:9090/status | head -20
+show "$kubectl" get edgefleet,sipdomains,dispatchersets
 
-if $keep; then
-  echo; echo "Still running (pids in $pids_file). Stop everything with: ./hack/quickstart-down.sh"
-else
-  echo; echo "Done; stopping what it started. Run with --keep to leave it running."
-fi
+step "2. a call for acme.voip.example.com through edge 1 (127.0.2.1) to a backend of pbx-cluster-a"
+show sipp 127.0.2.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain acme.voip.example.com -s 1000 \
+  -i 127.0.0.1 -p 5090 -m 1 -nostdin -timeout 15s -timeout_error > "$run_dir/quickstart-call.log" 2>&1 \
+  && echo "routed: INVITE -> 200 OK -> ACK -> BYE -> 200 OK"
+show sipp 127.0.2.1:5060 -sf "$root/hack/sipp/uac-tenant.xml" -key domain unknown.example.net -s 1000 \
+  -i 127.0.0.1 -p 5091 -m 1 -nostdin -timeout 3s > "$run_dir/quickstart-knock.log" 2>&1 \
+  || echo "unknown.example.net: no answer at all (a door-knock, dropped silently)"
+
+step "3. a new tenant with kubectl apply; the operator publishes a version, every edge stages it, then it is promoted"
+start=$(date +%s%N)
+show "$kubectl" apply -f - <<'YAML'
+apiVersion: pbx3sbc.io/v1alpha1
+kind: SipDomain
+metadata:
+  name: hooli
+  labels: {pbx3sbc.io/fleet: edge}
+spec:
+  domain: hooli.voip.example.com
+  dispatcherSetRef: pbx-cluster-b
+  comment: Hooli, added by the quickstart
+YAML
+for i in $(seq 1 "$edges"); do
+  until curl -fs "http://127.0.2.$i:9090/lookup?domain=hooli.voip.example.com" >/dev/null; do sleep 0.05; done
+done
+echo "hooli.voip.example.com routable on all $edges edges $(( ($(date +%s%N) - start) / 1000000 )) ms after kubectl apply"
+show curl -fsS "http://127.0.2.2:9090/lookup?domain=hooli.voip.example.com"
+sleep 1
+show "$kubectl" get edgefleet
+
+step "4. the per-edge truth in the EdgeFleet status, and an edge's metrics"
+show "$kubectl" get edgefleet edge -o jsonpath='{range .status.edges[*]}{.name}{"\tactive="}{.activeVersion}{"\tstaged="}{.stagedVersion}{"\tlive="}{.live}{"\n"}{end}'
+show "$kubectl" get edgefleet edge -o jsonpath='{range .status.history[*]}{.version}{" "}{.outcome}{"\n"}{end}'
+curl -fsS http://127.0.2.1:9090/metrics | grep -E '^pbx3sbc_edge_(sip_requests_total|routing_version|routing_domains|destination_up)' | head -12
+
+cat <<EOF2
+
+Still running. Try more with:
+  export KUBECONFIG=$KUBECONFIG
+  $kubectl get ef -w                      # watch a change go through
+  ./hack/local-ctl.sh stop s3proxy        # S3 down: edges keep routing
+Stop everything: ./hack/local-down.sh
+EOF2

@@ -56,8 +56,11 @@ public final class EdgeWorkloads {
     public static List<HasMetadata> desired(EdgeFleet fleet, String publicKey, Defaults defaults) {
         List<HasMetadata> out = new ArrayList<>();
         out.add(serviceAccount(fleet));
-        out.add(config(fleet, publicKey));
-        out.add(Boolean.TRUE.equals(fleet.getSpec().hostNetwork) ? daemonSet(fleet, defaults) : deployment(fleet, defaults));
+        ConfigMap config = config(fleet, publicKey);
+        out.add(config);
+        String configHash = WorkloadApplier.hash(config);
+        out.add(Boolean.TRUE.equals(fleet.getSpec().hostNetwork) ? daemonSet(fleet, defaults, configHash)
+                : deployment(fleet, defaults, configHash));
         out.add(sipService(fleet));
         out.add(adminService(fleet));
         out.add(disruptionBudget(fleet));
@@ -106,7 +109,7 @@ public final class EdgeWorkloads {
         return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.config(fleet))).withData(data).build();
     }
 
-    static HasMetadata deployment(EdgeFleet fleet, Defaults defaults) {
+    static HasMetadata deployment(EdgeFleet fleet, Defaults defaults, String configHash) {
         return new DeploymentBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
                 .withNewSpec()
                 .withReplicas(fleet.getSpec().replicas == null ? 2 : fleet.getSpec().replicas)
@@ -114,21 +117,22 @@ public final class EdgeWorkloads {
                 // One edge at a time, never below the desired count: calls keep a live edge during a roll.
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(fleet, defaults))
+                .withTemplate(podTemplate(fleet, defaults, configHash))
                 .endSpec().build();
     }
 
-    static HasMetadata daemonSet(EdgeFleet fleet, Defaults defaults) {
+    static HasMetadata daemonSet(EdgeFleet fleet, Defaults defaults, String configHash) {
         return new DaemonSetBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endSelector()
                 .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxUnavailable(new IntOrString(1)).endRollingUpdate().endUpdateStrategy()
-                .withTemplate(podTemplate(fleet, defaults))
+                .withTemplate(podTemplate(fleet, defaults, configHash))
                 .endSpec().build();
     }
 
-    static PodTemplateSpec podTemplate(EdgeFleet fleet, Defaults defaults) {
+    /** {@code configHash} in the pod template rolls the edges when their configuration (say, the public key) changes. */
+    static PodTemplateSpec podTemplate(EdgeFleet fleet, Defaults defaults, String configHash) {
         boolean host = Boolean.TRUE.equals(fleet.getSpec().hostNetwork);
         PodSpec pod = new PodSpecBuilder()
                 .withServiceAccountName(FleetNames.serviceAccount(fleet))
@@ -143,7 +147,8 @@ public final class EdgeWorkloads {
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .build();
         return new PodTemplateSpecBuilder()
-                .withNewMetadata().withLabels(FleetNames.labels(fleet)).endMetadata()
+                .withNewMetadata().withLabels(FleetNames.labels(fleet))
+                .withAnnotations(Map.of(FleetNames.ANNOTATION_CONFIG_HASH, configHash)).endMetadata()
                 .withSpec(pod).build();
     }
 

@@ -13,6 +13,8 @@ public final class FleetNames {
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
     /** Hash of the desired object the operator last applied; equal hash, no write. */
     public static final String ANNOTATION_APPLIED_HASH = "pbx3sbc.io/applied-hash";
+    /** On edge pod templates: the hash of the edge configuration, so a change rolls the pods. */
+    public static final String ANNOTATION_CONFIG_HASH = "pbx3sbc.io/config-hash";
 
     public static final int SIP_PORT = 5060;
     public static final int ADMIN_PORT = 9090;

@@ -73,6 +73,13 @@ class EdgeWorkloadsTest {
     }
 
     @Test
+    void aNewPublicKeyRollsTheEdges() {
+        var a = one(EdgeWorkloads.desired(fleet, "KEY-A", DEFAULTS), Deployment.class).getSpec().getTemplate();
+        var b = one(EdgeWorkloads.desired(fleet, "KEY-B", DEFAULTS), Deployment.class).getSpec().getTemplate();
+        assertThat(a.getMetadata().getAnnotations()).isNotEqualTo(b.getMetadata().getAnnotations());
+    }
+
+    @Test
     void hostNetworkMakesItADaemonSet() {
         fleet.getSpec().hostNetwork = true;
         List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
