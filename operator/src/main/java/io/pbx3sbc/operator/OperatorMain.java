@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Wires the operator: configuration from the environment, one reconciler, leader election, admin HTTP. */
@@ -26,9 +27,6 @@ public final class OperatorMain {
     /** Changes quieter than this are one burst, compiled into one version. */
     static final Duration COALESCE_QUIET = Duration.ofMillis(150);
     static final Duration COALESCE_MAX_WAIT = Duration.ofSeconds(2);
-
-    /** Set by the shutdown hook: giving up the lease then is expected, not a reason to exit. */
-    private static final java.util.concurrent.atomic.AtomicBoolean SHUTTING_DOWN = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OperatorMain() {
     }
@@ -44,10 +42,7 @@ public final class OperatorMain {
         }
         KubernetesClient client = new KubernetesClientBuilder().build();
         Running running = start(client, config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            SHUTTING_DOWN.set(true);
-            running.stop();
-        }, "operator-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "operator-shutdown"));
         LOG.info("pbx3sbc-operator {} started (namespaces: {}, leader election: {}, admin on {}:{})",
                 OperatorConfig.version(), config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(),
                 config.leaderElection(), config.adminHost(), running.admin.port());
@@ -55,8 +50,9 @@ public final class OperatorMain {
 
     /** A started operator and its admin server; {@link #stop()} stops both. */
     public record Running(Operator operator, EdgeFleetReconciler reconciler, AdminServer admin, StoreConnector stores,
-                          OperatorMetrics metrics) {
+                          OperatorMetrics metrics, AtomicBoolean stopping) {
         public void stop() {
+            stopping.set(true); // giving up the lease now is expected, not a reason to exit
             operator.stop();
             reconciler.close();
             admin.close();
@@ -65,8 +61,8 @@ public final class OperatorMain {
     }
 
     /** Another replica may publish now: never keep reconciling without the lease. */
-    private static void stoppedLeading() {
-        if (!SHUTTING_DOWN.get()) {
+    private static void stoppedLeading(AtomicBoolean stopping) {
+        if (!stopping.get()) {
             LOG.error("lost the leader lease; exiting so that only the leader publishes");
             new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
         }
@@ -82,6 +78,7 @@ public final class OperatorMain {
             throws Exception {
         OperatorMetrics metrics = new OperatorMetrics();
         StoreConnector stores = new StoreConnector();
+        AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withMetrics(metrics).withCloseClientOnStop(false)
                     .withStopOnInformerErrorDuringStartup(true).withCacheSyncTimeout(Duration.ofMinutes(2));
@@ -95,7 +92,7 @@ public final class OperatorMain {
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(new LeaderCallbacks(
                                 () -> LOG.info("leading: this replica ({}) reconciles and publishes", config.identity()),
-                                OperatorMain::stoppedLeading,
+                                () -> stoppedLeading(stopping),
                                 leader -> LOG.info("leader is {}", leader)))
                         .build());
             }
@@ -115,6 +112,6 @@ public final class OperatorMain {
                 () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
                 () -> operator.getRuntimeInfo().isStarted(), metrics::render);
         operator.start();
-        return new Running(operator, reconciler, admin, stores, metrics);
+        return new Running(operator, reconciler, admin, stores, metrics, stopping);
     }
 }
