@@ -1,0 +1,69 @@
+package io.pbx3sbc.charts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.lib.jse.JsePlatform;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The EdgeFleet health check as ArgoCD runs it (a Lua script with the object as the global {@code obj}),
+ * against the cases in its {@code health_test.yaml}, the layout of ArgoCD's resource_customizations.
+ */
+class ArgoCdHealthCheckTest {
+    static final Path DIR = Path.of("argocd/pbx3sbc.io/EdgeFleet");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void everySampleStatusGetsTheExpectedVerdict() throws Exception {
+        String script = Files.readString(DIR.resolve("health.lua"));
+        JsonNode tests = YAML.readTree(DIR.resolve("health_test.yaml").toFile()).get("tests");
+        assertThat(tests).hasSize(5);
+        for (JsonNode t : tests) {
+            JsonNode obj = YAML.readTree(DIR.resolve(t.get("inputPath").asText()).toFile());
+            Globals lua = JsePlatform.standardGlobals();
+            lua.set("obj", toLua(obj));
+            LuaValue result = lua.load(script, "health.lua").call();
+            assertThat(result.get("status").tojstring()).as(t.get("inputPath").asText())
+                    .isEqualTo(t.get("healthStatus").get("status").asText());
+            assertThat(result.get("message").tojstring()).as(t.get("inputPath").asText())
+                    .isEqualTo(t.get("healthStatus").get("message").asText());
+        }
+    }
+
+    /** JSON as ArgoCD hands it to Lua: objects are tables, arrays are 1-based tables, numbers are numbers. */
+    static LuaValue toLua(JsonNode n) {
+        if (n.isObject()) {
+            LuaTable t = new LuaTable();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                t.set(e.getKey(), toLua(e.getValue()));
+            }
+            return t;
+        }
+        if (n.isArray()) {
+            LuaTable t = new LuaTable();
+            for (int i = 0; i < n.size(); i++) {
+                t.set(i + 1, toLua(n.get(i)));
+            }
+            return t;
+        }
+        if (n.isNumber()) {
+            return LuaValue.valueOf(n.asDouble());
+        }
+        if (n.isBoolean()) {
+            return LuaValue.valueOf(n.asBoolean());
+        }
+        return n.isNull() ? LuaValue.NIL : LuaValue.valueOf(n.asText());
+    }
+}
