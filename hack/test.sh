@@ -12,7 +12,8 @@ ensure_java_build_tools
 ensure_debian_packages
 ensure_litestream
 ensure_control_plane
+ensure_image_runtime
 
 cd "$root"
 log "running all test tiers: mvn verify"
-exec mvn -B -ntp verify -Dlitestream.bin="$LITESTREAM_BIN" "$@"
+exec mvn -B -ntp verify -Pimage -Dimage.runtime.dir="$IMAGE_RUNTIME_DIR" -Dlitestream.bin="$LITESTREAM_BIN" "$@"

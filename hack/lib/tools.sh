@@ -48,3 +48,10 @@ ensure_control_plane() {
   KUBE_BIN_DIR="$("$(dirname "${BASH_SOURCE[0]}")/../control-plane/build.sh")"
   export KUBE_BIN_DIR
 }
+
+# The root filesystem of the container images (a jlink'd Java, its libraries, litestream); with it,
+# mvn package also writes edge-runtime/target/image.tar and operator/target/image.tar.
+ensure_image_runtime() {
+  IMAGE_RUNTIME_DIR="$("$(dirname "${BASH_SOURCE[0]}")/../images/runtime.sh")"
+  export IMAGE_RUNTIME_DIR
+}

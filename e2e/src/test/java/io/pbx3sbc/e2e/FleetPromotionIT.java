@@ -292,6 +292,66 @@ class FleetPromotionIT {
         call(1, "acme.voip.example.com");
     }
 
+    @Test
+    @Order(9)
+    void theEdgeImageRunsItsLitestreamAndJoinsTheFleetAsAnEdge() throws Exception {
+        try (ImageRootfs image = ImageRootfs.unpack(Path.of("../edge-runtime/target/image.tar"), state.resolve("edge-image"))) {
+            assertThat(image.user()).isEqualTo("65532:65532");
+            LocalProcess litestream = image.start("image-litestream", state.resolve("image-litestream.log"),
+                    List.of("/usr/local/bin/litestream", "version"), Map.of());
+            assertThat(litestream.awaitExit(Duration.ofSeconds(20))).isZero();
+            assertThat(litestream.log()).contains("v0.3.13");
+
+            image.writableDir("/var/lib/pbx3sbc");
+            String publicKey = SigningKeys.encodePublic(fleetKeys().getPublic());
+            LocalProcess edge = image.start("image-edge", state.resolve("image-edge.log"), image.entrypoint(), Map.of(
+                    "EDGE_FLEET", "edge", "EDGE_S3_ENDPOINT", "http://127.0.0.1:19000", "EDGE_S3_BUCKET", "sip-routing",
+                    "EDGE_S3_PREFIX", "default/", "EDGE_PUBLIC_KEY", publicKey, "AWS_ACCESS_KEY_ID", "local",
+                    "AWS_SECRET_ACCESS_KEY", "local-secret-key", "EDGE_SIP_LISTEN", "127.0.2.9:5060",
+                    "EDGE_ADMIN_LISTEN", "127.0.2.9:9090", "EDGE_EDGE_ID", "edge-image"));
+            try {
+                await("the image's edge ready", () -> product.ready(9), r -> r);
+                long active = fleet().getStatus().activeVersion;
+                assertThat(product.routingVersionFor(9, "acme.voip.example.com")).isEqualTo(active);
+                call(9, "acme.voip.example.com");
+                await("edge-image in the fleet status", FleetPromotionIT::fleet, f -> f.getStatus().edges.stream()
+                        .anyMatch(e -> e.name.equals("edge-image") && Long.valueOf(active).equals(e.activeVersion)));
+            } finally {
+                edge.terminate();
+                edge.awaitExit(Duration.ofSeconds(40));
+            }
+        }
+    }
+
+    @Test
+    @Order(10)
+    void theOperatorImageStartsAgainstTheControlPlane() throws Exception {
+        try (ImageRootfs image = ImageRootfs.unpack(Path.of("../operator/target/image.tar"), state.resolve("operator-image"))) {
+            java.nio.file.Files.copy(state.resolve("control-plane/kubeconfig"), image.root().resolve("tmp/kubeconfig"));
+            java.nio.file.Files.setPosixFilePermissions(image.root().resolve("tmp/kubeconfig"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            // Watching an empty namespace, without the lease: it must not compete with the running operator.
+            LocalProcess operator = image.start("image-operator", state.resolve("image-operator.log"), image.entrypoint(),
+                    Map.of("KUBECONFIG", "/tmp/kubeconfig", "WATCH_NAMESPACES", "image-check", "LEADER_ELECTION", "false",
+                            "OPERATOR_ADMIN_LISTEN", "127.0.0.1:18081"));
+            try {
+                var http = java.net.http.HttpClient.newHttpClient();
+                await("the image's operator ready", () -> {
+                    try {
+                        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:18081/readyz"))
+                                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+                    } catch (Exception e) {
+                        return -1;
+                    }
+                }, code -> code == 200);
+                assertThat(operator.log()).contains("pbx3sbc-operator").contains("started");
+            } finally {
+                operator.terminate();
+                operator.awaitExit(Duration.ofSeconds(30));
+            }
+        }
+    }
+
     /** Points the fleet's candidate at a version, as a publish would; the operator's gate takes it from there. */
     static void propose(long version) throws Exception {
         ReleasePointer p = ReleasePointer.fromJson(store.get(LAYOUT.releasePointer()).orElseThrow());
