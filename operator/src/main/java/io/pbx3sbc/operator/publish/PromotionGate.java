@@ -49,8 +49,9 @@ public final class PromotionGate {
             return pointer != before;
         }
 
+        /** Nothing pending and every live edge (if any) on the active version: the fleet can be polled slowly. */
         public boolean converged() {
-            return pointer.candidate() == null && live > 0 && onActive == live;
+            return pointer.candidate() == null && onActive == live;
         }
     }
 
