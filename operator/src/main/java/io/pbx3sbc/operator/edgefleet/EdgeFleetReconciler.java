@@ -23,9 +23,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.pbx3sbc.operator.admin.OperatorMetrics;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
-import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomainStatus;
 import io.pbx3sbc.operator.api.v1alpha1.SourceStatus;
@@ -34,9 +34,9 @@ import io.pbx3sbc.operator.events.EventRecorder;
 import io.pbx3sbc.operator.naming.FleetNames;
 import io.pbx3sbc.operator.publish.FleetPromoter;
 import io.pbx3sbc.operator.publish.FleetPublisher;
-import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
+import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.StoreConnector;
 import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.operator.status.SourceStatuses;
@@ -58,10 +58,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -104,14 +106,13 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                                Clock clock) {
     }
 
+    /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
+    private record LastPublish(String fingerprint, Instant at, Compilation compilation, FleetPublisher.Outcome outcome) {
+    }
+
     private final Dependencies deps;
     private final RoutingCompiler compiler = new RoutingCompiler();
-    /** What each fleet last compiled and published, by the fingerprint of its inputs. */
-    private final Map<String, LastPublish> lastPublish = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private record LastPublish(String fingerprint, java.time.Instant at, Compilation compilation,
-                               FleetPublisher.Outcome outcome) {
-    }
+    private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
     private final StatusWriter statusWriter = new StatusWriter(STATUS_WRITERS);
 
     public EdgeFleetReconciler(Dependencies deps) {
