@@ -14,6 +14,7 @@ import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
 import io.pbx3sbc.operator.testing.LocalControlPlane;
 import io.pbx3sbc.operator.testing.SampleResources;
 import io.pbx3sbc.routingdb.store.S3ObjectStore;
+import io.pbx3sbc.routingdb.testing.Await;
 import io.pbx3sbc.routingdb.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -74,18 +74,7 @@ class ChartOnApiServerIT {
     }
 
     static void await(String what, BooleanSupplier done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (done.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // not yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        Await.until(what, Duration.ofSeconds(90), done::getAsBoolean, ok -> ok);
     }
 
     @Test

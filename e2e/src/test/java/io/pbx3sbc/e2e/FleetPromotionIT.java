@@ -16,6 +16,7 @@ import io.pbx3sbc.routingdb.model.RoutingModel;
 import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.S3ObjectStore;
 import io.pbx3sbc.routingdb.store.VersionPublisher;
+import io.pbx3sbc.routingdb.testing.Await;
 import io.pbx3sbc.routingdb.testing.Fixtures;
 import io.pbx3sbc.routingdb.testing.LocalProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -80,20 +81,7 @@ class FleetPromotionIT {
     }
 
     static <T> T await(String what, Supplier<T> value, Predicate<T> done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        T last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                last = value.get();
-                if (done.test(last)) {
-                    return last;
-                }
-            } catch (RuntimeException notYet) {
-                // not there yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last: " + last);
+        return Await.until(what, WAIT, value, done);
     }
 
     static EdgeFleet fleet() {

@@ -4,6 +4,7 @@ import io.pbx3sbc.routingdb.manifest.EdgeReport;
 import io.pbx3sbc.routingdb.manifest.Manifest;
 import io.pbx3sbc.routingdb.manifest.ReleasePointer;
 import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.LitestreamRestore;
 import io.pbx3sbc.routingdb.store.ObjectStore;
 
 import java.io.IOException;

@@ -23,6 +23,7 @@ import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.S3Location;
 import io.pbx3sbc.routingdb.store.S3ObjectStore;
 import io.pbx3sbc.routingdb.store.VersionPublisher;
+import io.pbx3sbc.routingdb.testing.Await;
 import io.pbx3sbc.routingdb.testing.Litestream;
 import io.pbx3sbc.routingdb.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
@@ -35,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,21 +108,8 @@ class EdgeFleetReconcilerIT {
         return Set.copyOf(new VersionPublisher(store, layout).publishedVersions());
     }
 
-    static <T> T await(String what, Supplier<T> value, java.util.function.Predicate<T> done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        T last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                last = value.get();
-                if (done.test(last)) {
-                    return last;
-                }
-            } catch (RuntimeException notYet) {
-                // not there yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last value: " + last);
+    static <T> T await(String what, Supplier<T> value, Predicate<T> done) throws InterruptedException {
+        return Await.until(what, WAIT, value, done);
     }
 
     static Condition condition(List<Condition> conditions, String type) {

@@ -1,5 +1,6 @@
 package io.pbx3sbc.routingdb.testing;
 
+import io.pbx3sbc.routingdb.store.LitestreamRestore;
 import io.pbx3sbc.routingdb.store.S3Location;
 
 import java.io.IOException;
@@ -25,26 +26,12 @@ public final class Litestream {
     public record Run(int exitCode, String output) {
     }
 
-    /**
-     * {@code litestream restore} of one replica path into {@code out}, using a config file because
-     * v0.3's URL form cannot name a custom endpoint.
-     */
+    /** {@code litestream restore} of one replica path into {@code out}, with the product's own config. */
     public static Run restore(S3Location location, String replicaPath, Path out) throws IOException, InterruptedException {
         Path config = Files.createTempFile(out.toAbsolutePath().getParent(), "litestream", ".yml");
-        Files.writeString(config, """
-                dbs:
-                  - path: /routing/routing.db
-                    replicas:
-                      - type: s3
-                        bucket: %s
-                        path: %s
-                        endpoint: %s
-                        region: %s
-                        force-path-style: %s
-                """.formatted(location.bucket(), location.prefix() + replicaPath, location.endpoint(),
-                location.region(), location.pathStyle()));
+        Files.writeString(config, LitestreamRestore.config(location, replicaPath));
         ProcessBuilder pb = new ProcessBuilder(binary().toString(), "restore", "-config", config.toString(),
-                "-o", out.toString(), "/routing/routing.db").redirectErrorStream(true);
+                "-o", out.toString(), LitestreamRestore.DB_PATH).redirectErrorStream(true);
         pb.environment().put("AWS_ACCESS_KEY_ID", location.accessKeyId());
         pb.environment().put("AWS_SECRET_ACCESS_KEY", location.secretAccessKey());
         Process p = pb.start();
