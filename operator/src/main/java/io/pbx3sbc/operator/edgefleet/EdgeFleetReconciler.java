@@ -144,20 +144,33 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /**
      * A SipDomain or DispatcherSet change concerns every fleet of its namespace (selectors are applied in
      * reconcile, so a fleet's selector change is never missed). Status-only updates are ignored: they are
-     * our own writes.
+     * our own writes. The filters, called once per event, start the fleets' coalescing window; the mapper
+     * stays free of side effects because JOSDK also calls it to keep its index.
      */
     private <R extends HasMetadata> InformerEventSource<R, EdgeFleet> sourceInformer(EventSourceContext<EdgeFleet> context,
                                                                                      Class<R> kind) {
-        SecondaryToPrimaryMapper<R> toFleets = r -> {
-            Set<ResourceID> fleets = context.getPrimaryCache().list(r.getMetadata().getNamespace())
-                    .map(ResourceID::fromResource).collect(Collectors.toSet());
-            fleets.forEach(f -> deps.coalescer().changed(f.toString()));
-            return fleets;
-        };
+        SecondaryToPrimaryMapper<R> toFleets = r -> context.getPrimaryCache().list(r.getMetadata().getNamespace())
+                .map(ResourceID::fromResource).collect(Collectors.toSet());
+        java.util.function.Consumer<R> changed = r -> toFleets.toPrimaryResourceIDs(r)
+                .forEach(f -> deps.coalescer().changed(f.toString()));
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(kind, EdgeFleet.class)
                 .withSecondaryToPrimaryMapper(toFleets)
-                .withOnUpdateFilter((fresh, old) -> !Objects.equals(fresh.getMetadata().getGeneration(), old.getMetadata().getGeneration())
-                        || !Objects.equals(fresh.getMetadata().getLabels(), old.getMetadata().getLabels()))
+                .withOnAddFilter(r -> {
+                    changed.accept(r);
+                    return true;
+                })
+                .withOnUpdateFilter((fresh, old) -> {
+                    boolean relevant = !Objects.equals(fresh.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+                            || !Objects.equals(fresh.getMetadata().getLabels(), old.getMetadata().getLabels());
+                    if (relevant) {
+                        changed.accept(fresh);
+                    }
+                    return relevant;
+                })
+                .withOnDeleteFilter((r, unknownState) -> {
+                    changed.accept(r);
+                    return true;
+                })
                 .build(), context);
     }
 
