@@ -220,9 +220,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         LastPublish last = lastPublish.get(key(fleet));
         boolean same = last != null && last.fingerprint.equals(fingerprint)
                 && last.at.plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
+        long compiling = System.nanoTime();
         Compilation compilation = same ? last.compilation
                 : compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
                 sets.stream().map(ResourceSources::set).toList());
+        long compileMillis = (System.nanoTime() - compiling) / 1_000_000;
         new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
                 SigningKeys.encodePublic(key.keys().getPublic()), deps.workloadDefaults()));
 
@@ -242,9 +244,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         if (outcome.published()) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             deps.metrics().published(key(fleet), outcome.version(), took);
-            LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms", outcome.version(),
-                    compilation.model().domains().size(), compilation.model().sets().size(),
-                    compilation.problems().size(), took.toMillis());
+            LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms (compile {} ms)",
+                    outcome.version(), compilation.model().domains().size(), compilation.model().sets().size(),
+                    compilation.problems().size(), took.toMillis(), compileMillis);
             deps.events().normal(fleet, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()
                     + " (" + compilation.model().domains().size() + " domains) as the candidate.");
         }
