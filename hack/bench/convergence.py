@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time from `kubectl apply` of a new SipDomain to that domain routable on every edge.
 
-usage: convergence.py KUBECTL EDGES REPS
+usage: convergence.py KUBECTL KUBECONFIG EDGES REPS
 Edges are the ones ./hack/local-up.sh runs (admin on 127.0.2.N:9090); "routable" is the edge's own
 /lookup answer from its active routing table. Prints each sample, then the median and the worst.
 """
@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 
-kubectl, edges, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+kubectl, kubeconfig, edges, reps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 run = f"{int(time.time())}"
 samples = []
 for r in range(1, reps + 1):
@@ -27,7 +27,7 @@ spec:
   dispatcherSetRef: pbx-cluster-a
 """
     start = time.monotonic()
-    subprocess.run([kubectl, "apply", "-f", "-"], input=manifest.encode(), check=True, capture_output=True)
+    subprocess.run([kubectl, "--kubeconfig", kubeconfig, "apply", "-f", "-"], input=manifest.encode(), check=True, capture_output=True)
     pending = set(range(1, edges + 1))
     while pending:
         for e in sorted(pending):

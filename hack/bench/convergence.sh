@@ -12,7 +12,7 @@ for n in "${sizes[@]}"; do
   echo "== $n edges"
   "$root/hack/local-up.sh" "$n" > "$root/.local/convergence-up-$n.log" 2>&1 \
     || { echo "local-up failed; see $root/.local/convergence-up-$n.log" >&2; exit 1; }
-  python3 "$root/hack/bench/convergence.py" "$LOCAL_STATE/control-plane/kubectl" "$n" "$reps"
+  python3 "$root/hack/bench/convergence.py" "$LOCAL_STATE/control-plane/kubectl" "$LOCAL_STATE/control-plane/kubeconfig" "$n" "$reps"
   "$root/hack/local-down.sh" >/dev/null
   LOCAL_UP_BUILD=false; export LOCAL_UP_BUILD
 done
