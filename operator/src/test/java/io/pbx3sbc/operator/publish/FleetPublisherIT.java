@@ -110,9 +110,11 @@ class FleetPublisherIT {
     @Order(3)
     void retentionKeepsTheNewestVersionsAndThePinnedOne() throws Exception {
         for (int n = 2; n <= 5; n++) {
-            publisher.publish(compile(changed(n)), 3, 1L);
+            publisher.publish(compile(changed(n)), 10, null);
         }
-        // versions 1..6 published; keep the newest 3 (4, 5, 6) and the pinned 1.
+        // versions 1..6 published. Pinning 1 (a rollback) publishes nothing new, and retention keeps the
+        // newest 3 (4, 5, 6) and the pinned 1.
+        assertThat(publisher.publish(compile(changed(5)), 3, 1L).published()).isFalse();
         assertThat(new VersionPublisher(store, LAYOUT).publishedVersions()).containsExactly(1L, 4L, 5L, 6L);
     }
 
