@@ -30,7 +30,16 @@ public final class LocalControlPlane implements AutoCloseable {
         if (r.exitCode != 0) {
             throw new IOException("hack/control-plane/up.sh failed (" + r.exitCode + "):\n" + r.output);
         }
-        return new LocalControlPlane(state);
+        LocalControlPlane cluster = new LocalControlPlane(state);
+        // A test JVM that dies early (System.exit, a crash of the fork) must not leave etcd and kube-apiserver behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                cluster.close();
+            } catch (IOException | InterruptedException e) {
+                // best effort at exit
+            }
+        }, "local-control-plane-down"));
+        return cluster;
     }
 
     public Path kubeconfig() {
