@@ -47,7 +47,7 @@ public final class OperatorMetrics implements Metrics {
     }
 
     /** A version was published for {@code fleet}; {@code took} from the start of the reconcile that compiled it. */
-    public void published(String fleet, long version, Duration took) {
+    public void published(String fleet, Duration took) {
         published.computeIfAbsent(fleet, k -> new LongAdder()).increment();
         double seconds = took.toNanos() / 1e9;
         for (int i = 0; i < PUBLISH_BUCKETS.length; i++) {

@@ -243,7 +243,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         if (outcome.published()) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            deps.metrics().published(key(fleet), outcome.version(), took);
+            deps.metrics().published(key(fleet), took);
             LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms (compile {} ms)",
                     outcome.version(), compilation.model().domains().size(), compilation.model().sets().size(),
                     compilation.problems().size(), took.toMillis(), compileMillis);

@@ -45,11 +45,11 @@ final class FleetStatusBuilder {
         next.edgesReady = ready;
     }
 
+    /** Once the operator generated the key, status keeps saying so (the user should back it up). */
     void signingKey(FleetSecrets.SigningKey key) {
-        condition(Reasons.SIGNING_KEY, true, key.generated() || isReason(Reasons.SIGNING_KEY, Reasons.SIGNING_KEY_GENERATED)
-                        ? Reasons.SIGNING_KEY_GENERATED : Reasons.SIGNING_KEY_LOADED,
-                (key.generated() || isReason(Reasons.SIGNING_KEY, Reasons.SIGNING_KEY_GENERATED)
-                        ? "The operator generated signing key " : "Versions are signed with key ")
+        boolean generated = key.generated() || isReason(Reasons.SIGNING_KEY, Reasons.SIGNING_KEY_GENERATED);
+        condition(Reasons.SIGNING_KEY, true, generated ? Reasons.SIGNING_KEY_GENERATED : Reasons.SIGNING_KEY_LOADED,
+                (generated ? "The operator generated signing key " : "Versions are signed with key ")
                         + key.keyId() + " from Secret " + key.secretName() + ".");
     }
 
