@@ -3,9 +3,12 @@ package io.pbx3sbc.edge;
 import io.pbx3sbc.edge.admin.AdminServer;
 import io.pbx3sbc.edge.admin.AdminServer.Readiness;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
+import io.pbx3sbc.edge.dispatch.DestinationStats;
 import io.pbx3sbc.edge.dispatch.HealthTracker;
 import io.pbx3sbc.edge.dispatch.OptionsProber;
 import io.pbx3sbc.edge.routing.ActiveTable;
+import io.pbx3sbc.edge.routing.Backend;
+import io.pbx3sbc.edge.routing.BackendSet;
 import io.pbx3sbc.edge.routing.DestinationSelector;
 import io.pbx3sbc.edge.routing.ProtectionPolicy;
 import io.pbx3sbc.edge.routing.RateLimiter;
@@ -19,10 +22,12 @@ import io.pbx3sbc.edge.update.S3VersionSource;
 import io.pbx3sbc.routingdb.InvalidRoutingDbException;
 import io.pbx3sbc.routingdb.RoutingDb;
 import io.pbx3sbc.routingdb.RoutingDbValidator;
+import io.pbx3sbc.routingdb.manifest.EdgeReport;
 import io.pbx3sbc.routingdb.manifest.Json;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.LitestreamRestore;
+import io.pbx3sbc.routingdb.model.DestinationState;
 import io.pbx3sbc.routingdb.store.S3ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +35,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +57,7 @@ public final class Edge implements AutoCloseable {
     private final EdgeConfig config;
     private final ActiveTable tables = new ActiveTable();
     private final HealthTracker health = new HealthTracker();
+    private final DestinationStats stats = new DestinationStats();
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final ScheduledExecutorService timers;
     private final Instant started = Instant.now();
@@ -109,7 +118,7 @@ public final class Edge implements AutoCloseable {
         LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"));
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
                 tables, SigningKeys.decodePublic(fleet.publicKey()), fleet.dataDir(), config.edgeId(), fleet.heartbeat(),
-                Clock.systemUTC());
+                Clock.systemUTC(), this::destinationReports);
         updater.start();
         updates = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "routing-updater");
@@ -139,7 +148,8 @@ public final class Edge implements AutoCloseable {
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
         prober = new OptionsProber(tables::current, health, timers, System::currentTimeMillis);
         proxy = new EdgeProxy(sip.provider(), sip.factories(), self, tables, router, health, metrics, timers,
-                config.frTimer(), config.frInvTimer(), prober);
+                config.frTimer(), config.frInvTimer(), prober, stats);
+        timers.scheduleWithFixedDelay(this::forgetOldDestinationState, 1, 1, TimeUnit.MINUTES);
         sip.provider().addSipListener(proxy);
         sip.onStrayResponse(proxy::strayResponse);
         if (config.probing()) {
@@ -148,6 +158,46 @@ public final class Edge implements AutoCloseable {
         admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText, this::lookup);
         LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}", config.edgeId(),
                 config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen());
+    }
+
+    /** Dialogs past their maximum age, and counters of destinations gone from the table. */
+    private void forgetOldDestinationState() {
+        try {
+            int expired = stats.expire(System.currentTimeMillis());
+            if (expired > 0) {
+                LOG.info("forgot {} dialogs older than {} h whose BYE never crossed this edge", expired,
+                        DestinationStats.DEFAULT_MAX_AGE_MILLIS / 3600_000);
+            }
+            RoutingTable t = tables.current();
+            if (t != null) {
+                stats.retainOnly(t.destinationUris());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("destination bookkeeping failed: {}", e.toString());
+        }
+    }
+
+    /** Each destination of the active table as this edge sees it, for the fleet report. */
+    List<EdgeReport.DestinationHealth> destinationReports() {
+        RoutingTable t = tables.current();
+        if (t == null) {
+            return List.of();
+        }
+        Map<String, HealthTracker.Snapshot> probed = health.snapshot();
+        Map<String, Backend> byUri = new TreeMap<>();
+        t.sets().forEach(set -> set.backends().forEach(b -> byUri.putIfAbsent(b.uri(), b)));
+        List<EdgeReport.DestinationHealth> out = new ArrayList<>(byUri.size());
+        for (Backend b : byUri.values()) {
+            HealthTracker.Snapshot s = probed.get(b.uri());
+            boolean disabled = b.state() == DestinationState.DISABLED;
+            boolean up = !disabled && health.isUp(b);
+            String reason = disabled ? "disabled" : up ? "" : s == null ? "inactive" : s.downKind();
+            out.add(new EdgeReport.DestinationHealth(b.uri(), up,
+                    s == null ? null : Instant.ofEpochMilli(s.sinceMillis()), reason,
+                    disabled ? "disabled: not probed" : s == null ? "not probed yet" : s.lastReason(),
+                    stats.dialogs(b.uri()), stats.requests(b.uri()), stats.failovers(b.uri())));
+        }
+        return out;
     }
 
     AdminServer.Lookup lookup(String domain) {
@@ -224,7 +274,8 @@ public final class Edge implements AutoCloseable {
         Set<String> uris = t == null ? Set.of() : new java.util.TreeSet<>(t.destinationUris());
         for (String uri : uris) {
             HealthTracker.Snapshot s = probed.get(uri);
-            destinations.put(uri, Map.of("up", s == null || s.up(), "lastProbe", s == null ? "not probed yet" : s.lastReason()));
+            destinations.put(uri, Map.of("up", s == null || s.up(), "lastProbe", s == null ? "not probed yet" : s.lastReason(),
+                    "dialogs", stats.dialogs(uri)));
         }
         status.put("destinations", destinations);
         status.put("openTransactions", proxy == null ? 0 : proxy.openTransactions());
@@ -263,12 +314,7 @@ public final class Edge implements AutoCloseable {
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_rejected_version", null, null, null, null, rejected == null ? 0 : rejected);
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_domains", null, null, null, null, t == null ? 0 : t.tenantCount());
-        EdgeMetrics.family(out, "pbx3sbc_edge_destination_up", "1 when the destination is considered up", "gauge");
-        if (t != null) {
-            for (String uri : new java.util.TreeSet<>(t.destinationUris())) {
-                EdgeMetrics.sample(out, "pbx3sbc_edge_destination_up", "uri", uri, null, null, health.isUp(uri) ? 1 : 0);
-            }
-        }
+        writeDestinationMetrics(out, t);
         EdgeMetrics.family(out, "pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_open_transactions", null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
         Runtime rt = Runtime.getRuntime();
@@ -279,6 +325,36 @@ public final class Edge implements AutoCloseable {
         EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
         return out.toString();
+    }
+
+    /** Per destination and set (label values from the table only): up, requests, failovers, dialogs. */
+    private void writeDestinationMetrics(StringBuilder out, RoutingTable t) {
+        List<BackendSet> sets = new ArrayList<>();
+        if (t != null) {
+            t.sets().forEach(sets::add);
+            sets.sort(java.util.Comparator.comparingInt(BackendSet::setId));
+        }
+        String[][] families = {
+                {"pbx3sbc_edge_destination_up", "1 when the destination is up (probes; 0 when disabled)", "gauge"},
+                {"pbx3sbc_edge_destination_requests_total", "Initial requests sent to the destination", "counter"},
+                {"pbx3sbc_edge_destination_failovers_total", "Requests moved away from the destination after a timeout or 5xx", "counter"},
+                {"pbx3sbc_edge_destination_dialogs", "Dialogs up on the destination through this edge", "gauge"},
+                {"pbx3sbc_edge_destination_draining", "1 when the destination is draining or disabled (takes no new dialog)", "gauge"}};
+        for (String[] f : families) {
+            EdgeMetrics.family(out, f[0], f[1], f[2]);
+            for (BackendSet set : sets) {
+                for (Backend b : set.backends()) {
+                    double v = switch (f[0]) {
+                        case "pbx3sbc_edge_destination_up" -> b.state() != DestinationState.DISABLED && health.isUp(b) ? 1 : 0;
+                        case "pbx3sbc_edge_destination_requests_total" -> stats.requests(b.uri());
+                        case "pbx3sbc_edge_destination_failovers_total" -> stats.failovers(b.uri());
+                        case "pbx3sbc_edge_destination_dialogs" -> stats.dialogs(b.uri());
+                        default -> b.state().takesNewDialogs() ? 0 : 1;
+                    };
+                    EdgeMetrics.sample(out, f[0], "set", String.valueOf(set.setId()), "uri", b.uri(), v);
+                }
+            }
+        }
     }
 
     @Override

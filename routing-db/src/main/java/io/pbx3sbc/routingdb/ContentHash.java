@@ -36,7 +36,7 @@ public final class ContentHash {
         }
         e.str(Schema.DISPATCHER).num(model.destinationCount());
         for (Destination d : model.destinations()) {
-            e.str(d.uri()).num(d.setId()).num(d.flags()).num(d.priority()).str(d.attrsColumn());
+            e.str(d.uri()).num(d.setId()).num(d.flagsColumn()).num(d.priority()).str(d.attrsColumn());
         }
         e.str(Schema.DISPATCHER_SETS).num(model.sets().size());
         for (DispatcherSet s : model.sets()) {

@@ -147,7 +147,7 @@ public final class RoutingDbBuilder {
             for (Destination d : model.destinations()) {
                 dests.setInt(1, d.setId());
                 dests.setString(2, d.uri());
-                dests.setInt(3, d.flags());
+                dests.setInt(3, d.flagsColumn());
                 dests.setInt(4, d.priority());
                 dests.setString(5, d.attrsColumn());
                 dests.addBatch();

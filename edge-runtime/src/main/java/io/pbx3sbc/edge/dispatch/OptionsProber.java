@@ -36,13 +36,15 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
     public static final class Probe {
         final String uri;
         final Probing probing;
+        final boolean startsInactive;
         ScheduledFuture<?> timeout;
         Runnable abandon;
         boolean done;
 
-        Probe(String uri, Probing probing) {
+        Probe(String uri, Probing probing, boolean startsInactive) {
             this.uri = uri;
             this.probing = probing;
+            this.startsInactive = startsInactive;
         }
     }
 
@@ -82,7 +84,11 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
         }
     }
 
-    /** Sends the probes that are due; a destination in several sets is probed once, at the shortest interval. */
+    /**
+     * Sends the probes that are due; a destination in several sets is probed once, at the shortest
+     * interval. Disabled destinations are not probed (as Kamailio skips {@code DS_DISABLED_DST});
+     * draining ones are, so their health is known when they come back.
+     */
     void tick() {
         try {
             RoutingTable t = table.get();
@@ -93,6 +99,9 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
             Map<String, Probing> probings = new HashMap<>();
             for (BackendSet set : t.sets()) {
                 for (Backend b : set.backends()) {
+                    if (!b.state().probed()) {
+                        continue;
+                    }
                     destinations.putIfAbsent(b.uri(), b);
                     probings.merge(b.uri(), set.probing(),
                             (a, c) -> a.intervalSeconds() <= c.intervalSeconds() ? a : c);
@@ -109,7 +118,7 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
                         k -> now + Math.floorMod(k.hashCode(), probing.intervalSeconds() * 1000L));
                 if (due <= now) {
                     nextDue.put(uri, now + probing.intervalSeconds() * 1000L);
-                    send(e.getValue(), new Probe(uri, probing));
+                    send(e.getValue(), new Probe(uri, probing, e.getValue().startsInactive()));
                 }
             }
         } catch (RuntimeException e) {
@@ -178,7 +187,8 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
                 probe.timeout.cancel(false);
             }
         }
-        HealthTracker.Transition t = health.probeResult(probe.uri, probe.probing, status);
+        HealthTracker.Transition t = health.probeResult(probe.uri, probe.probing, status, probe.startsInactive,
+                clockMillis.getAsLong());
         boolean failed = status == 0 || !probe.probing.replyCodes().contains(status);
         if (failed && health.isUp(probe.uri)) {
             // A suspect destination is confirmed within seconds rather than an interval later; once it

@@ -8,8 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Picks a healthy backend of a set by the set's algorithm. Round-robin counters live here, keyed by
- * set id, not in the table, so a version swap does not reset the rotation.
+ * Picks a healthy backend of a set by the set's algorithm, among the destinations that take new
+ * dialogs (neither draining nor disabled). Round-robin counters live here, keyed by set id, not in the
+ * table, so a version swap does not reset the rotation. {@code hash-callid} is rendezvous hashing: a
+ * destination going down moves only the calls it had.
  */
 public final class DestinationSelector {
     private final ConcurrentHashMap<Integer, AtomicInteger> rotations = new ConcurrentHashMap<>();
@@ -21,7 +23,7 @@ public final class DestinationSelector {
     public Backend select(BackendSet set, HealthView health, String callId, Set<String> exclude) {
         List<Backend> candidates = new ArrayList<>(set.backends().size());
         for (Backend b : set.backends()) {
-            if (!exclude.contains(b.uri()) && health.isUp(b.uri())) {
+            if (b.state().takesNewDialogs() && !exclude.contains(b.uri()) && health.isUp(b)) {
                 candidates.add(b);
             }
         }
@@ -32,7 +34,7 @@ public final class DestinationSelector {
             case PRIORITY -> candidates.get(0); // table order is highest priority first
             case ROUND_ROBIN -> candidates.get(Math.floorMod(
                     rotations.computeIfAbsent(set.setId(), k -> new AtomicInteger()).getAndIncrement(), candidates.size()));
-            case HASH_CALL_ID -> candidates.get(Math.floorMod(callId == null ? 0 : callId.hashCode(), candidates.size()));
+            case HASH_CALL_ID -> RendezvousHash.pick(RendezvousHash.of(callId == null ? "" : callId), candidates);
             case WEIGHTED -> weighted(candidates);
         };
     }

@@ -9,5 +9,10 @@ package io.pbx3sbc.edge.routing;
 public interface HealthView {
     boolean isUp(String uri);
 
+    /** The same for a destination of the table, whose flags may say it starts down. */
+    default boolean isUp(Backend backend) {
+        return isUp(backend.uri());
+    }
+
     HealthView ALL_UP = uri -> true;
 }

@@ -1,6 +1,7 @@
 package io.pbx3sbc.edge.routing;
 
 import io.pbx3sbc.routingdb.RoutingDb;
+import io.pbx3sbc.routingdb.model.DestinationState;
 import io.pbx3sbc.routingdb.model.DispatcherSet;
 import io.pbx3sbc.routingdb.model.Domain;
 import io.pbx3sbc.routingdb.model.SipUri;
@@ -21,7 +22,7 @@ public final class RoutingTable {
     private final String contentSha256;
     private final Map<String, Tenant> tenants;
     private final Map<Integer, BackendSet> sets;
-    /** host:port of every destination: the only places the edge may send an initial request (no open relay). */
+    /** host:port of every destination not disabled: where in-dialog requests from outside may go (no open relay). */
     private final Set<String> destinationAddresses;
     private final Set<String> destinationHosts;
 
@@ -30,11 +31,14 @@ public final class RoutingTable {
         this.contentSha256 = contentSha256;
         this.tenants = Map.copyOf(tenants);
         this.sets = Map.copyOf(sets);
+        // A disabled destination takes nothing, not even requests of dialogs that were up on it.
         Set<String> addresses = new HashSet<>();
-        sets.values().forEach(s -> s.backends().forEach(b -> addresses.add(hostPort(b.address()))));
-        this.destinationAddresses = Set.copyOf(addresses);
         Set<String> hosts = new HashSet<>();
-        sets.values().forEach(s -> s.backends().forEach(b -> hosts.add(b.address().host())));
+        sets.values().forEach(s -> s.backends().stream().filter(b -> b.state() != DestinationState.DISABLED).forEach(b -> {
+            addresses.add(hostPort(b.address()));
+            hosts.add(b.address().host());
+        }));
+        this.destinationAddresses = Set.copyOf(addresses);
         this.destinationHosts = Set.copyOf(hosts);
     }
 
@@ -42,7 +46,7 @@ public final class RoutingTable {
         Map<Integer, BackendSet> sets = new HashMap<>();
         for (DispatcherSet s : db.model().sets()) {
             List<Backend> backends = s.destinations().stream()
-                    .map(d -> new Backend(d.uri(), SipUri.parse(d.uri()), d.priority(), d.weight(), d.flags()))
+                    .map(d -> new Backend(d.uri(), SipUri.parse(d.uri()), d.priority(), d.weight(), d.flags(), d.state()))
                     .toList();
             sets.put(s.setId(), new BackendSet(s.setId(), s.algorithm(), s.probing(), backends));
         }

@@ -4,6 +4,7 @@ import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.admin.EdgeMetrics.Outcome;
+import io.pbx3sbc.edge.dispatch.DestinationStats;
 import io.pbx3sbc.edge.dispatch.HealthTracker;
 import io.pbx3sbc.edge.routing.ActiveTable;
 import io.pbx3sbc.edge.routing.Backend;
@@ -34,6 +35,7 @@ import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
@@ -75,6 +77,7 @@ public final class EdgeProxy implements SipListener {
     private final Duration frTimer;
     private final Duration frInvTimer;
     private final ProbeResponses probes;
+    private final DestinationStats stats;
     private final RateLimitedLog doorKnockLog = new RateLimitedLog(LoggerFactory.getLogger("io.pbx3sbc.edge.doorknock"), 20);
     private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 5);
     private final AtomicInteger openTransactions = new AtomicInteger();
@@ -94,7 +97,7 @@ public final class EdgeProxy implements SipListener {
 
     public EdgeProxy(SipProvider provider, SipFactories factories, SelfAddress self, ActiveTable tables, Router router,
                      HealthTracker health, EdgeMetrics metrics, ScheduledExecutorService timers, Duration frTimer,
-                     Duration frInvTimer, ProbeResponses probes) {
+                     Duration frInvTimer, ProbeResponses probes, DestinationStats stats) {
         this.provider = provider;
         this.f = factories;
         this.self = self;
@@ -106,6 +109,7 @@ public final class EdgeProxy implements SipListener {
         this.frTimer = frTimer;
         this.frInvTimer = frInvTimer;
         this.probes = probes;
+        this.stats = stats;
     }
 
     /** Stop taking new dialogs: new requests get 503, keepalive OPTIONS get 503 so balancers move away. */
@@ -220,6 +224,7 @@ public final class EdgeProxy implements SipListener {
         relay.tried.add(backend.uri());
         relay.backend = backend;
         relay.provisional = false;
+        stats.relayed(backend.uri());
         Hop hop = NextHopRouter.hop(backend.address().host(), backend.address().port(), backend.address().transport());
         try {
             Request out = outgoing(relay.original, relay.original.getMethod().equals(Request.INVITE), hop.getTransport());
@@ -259,6 +264,9 @@ public final class EdgeProxy implements SipListener {
         if ((src == null || !table.isDestinationHost(src)) && !table.isDestination(hop.getHost(), hop.getPort())) {
             reply(event, req, new Reply(404, "Not Here", 0, DropReason.FOREIGN_ROUTE));
             return;
+        }
+        if (req.getMethod().equals(Request.BYE)) {
+            stats.dialogClosed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId());
         }
         decrementMaxForwards(out);
         String transport = hop.getTransport();
@@ -376,6 +384,9 @@ public final class EdgeProxy implements SipListener {
                 return;
             }
             metrics.relayedFinal(code);
+            if (code / 100 == 2 && relay.isInvite() && relay.tenant != null) {
+                stats.dialogOpened(relay.view.callId(), relay.backend.uri(), System.currentTimeMillis());
+            }
             try {
                 relay.st.sendResponse(upstream(resp, relay.original));
             } finally {
@@ -429,6 +440,9 @@ public final class EdgeProxy implements SipListener {
         RouteDecision next = router.route(relay.view, relay.table, health, relay.tried, false);
         if (next instanceof Forward fw) {
             metrics.failover();
+            if (relay.backend != null) {
+                stats.failedOver(relay.backend.uri());
+            }
             sendTo(relay, fw.backend());
             return true;
         }

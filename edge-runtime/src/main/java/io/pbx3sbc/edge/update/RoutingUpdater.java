@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The edge's side of blue/green routing versions. Each {@link #tick()} (every poll interval, on one
@@ -56,6 +57,7 @@ public final class RoutingUpdater {
     private final String edgeId;
     private final Duration heartbeat;
     private final Clock clock;
+    private final Supplier<List<EdgeReport.DestinationHealth>> destinations;
 
     private ReleasePointer pointer;
     private Staged staged;
@@ -70,6 +72,13 @@ public final class RoutingUpdater {
 
     public RoutingUpdater(VersionSource source, ActiveTable tables, PublicKey trustedKey, Path dataDir, String edgeId,
                           Duration heartbeat, Clock clock) {
+        this(source, tables, trustedKey, dataDir, edgeId, heartbeat, clock, List::of);
+    }
+
+    /** @param destinations how this edge sees the destinations of its active table, carried by its reports */
+    public RoutingUpdater(VersionSource source, ActiveTable tables, PublicKey trustedKey, Path dataDir, String edgeId,
+                          Duration heartbeat, Clock clock, Supplier<List<EdgeReport.DestinationHealth>> destinations) {
+        this.destinations = Objects.requireNonNull(destinations);
         this.source = Objects.requireNonNull(source);
         this.tables = Objects.requireNonNull(tables);
         this.verifier = new VersionVerifier(trustedKey);
@@ -270,10 +279,11 @@ public final class RoutingUpdater {
                 : pointer != null && pointer.candidate() != null && pointer.candidate().equals(rejectedVersion) ? "rejected"
                 : stagedVersion != null ? "staged" : "active";
         EdgeReport next = new EdgeReport(edgeId, active, stagedVersion, state, rejectedVersion, rejectionReason,
-                clock.instant());
+                clock.instant(), destinations.get());
         boolean changed = lastReport == null || !Objects.equals(lastReport.activeVersion(), active)
                 || !Objects.equals(lastReport.stagedVersion(), stagedVersion) || !lastReport.state().equals(state)
-                || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion);
+                || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion)
+                || !healthShape(lastReport).equals(healthShape(next));
         boolean due = Duration.between(lastReportAt, clock.instant()).compareTo(heartbeat) >= 0;
         if (!force && !changed && !due) {
             return;
@@ -285,6 +295,15 @@ public final class RoutingUpdater {
         } catch (IOException e) {
             lastError = e.getMessage();
         }
+    }
+
+    /**
+     * What makes a destination report worth sending before the heartbeat: a destination going up or
+     * down, or its dialogs reaching zero (a drain is done) or leaving it. Counts alone wait for the
+     * heartbeat, or a busy edge would write its report every poll.
+     */
+    private static List<String> healthShape(EdgeReport r) {
+        return r.destinations().stream().map(d -> d.uri() + (d.up() ? "+" : "-") + (d.dialogs() == 0 ? "0" : "n")).toList();
     }
 
     public Long activeVersion() {

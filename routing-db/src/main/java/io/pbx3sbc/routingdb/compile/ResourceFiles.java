@@ -10,6 +10,7 @@ import io.pbx3sbc.routingdb.compile.Sources.DomainSource;
 import io.pbx3sbc.routingdb.compile.Sources.ProbingSource;
 import io.pbx3sbc.routingdb.compile.Sources.RateLimitSource;
 import io.pbx3sbc.routingdb.compile.Sources.SetSource;
+import io.pbx3sbc.routingdb.model.DestinationState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ public final class ResourceFiles {
             List<DestinationSource> destinations = new ArrayList<>();
             for (JsonNode d : spec.path("destinations")) {
                 destinations.add(new DestinationSource(text(d, "uri"), integer(d, "priority"), integer(d, "weight"),
-                        integer(d, "flags"), text(d, "attrs")));
+                        integer(d, "flags"), text(d, "attrs"), text(d, "state")));
             }
             JsonNode p = spec.path("probing");
             ProbingSource probing = null;
@@ -171,6 +172,9 @@ public final class ResourceFiles {
                 n.put("uri", d.uri());
                 n.put("priority", d.priority());
                 n.put("weight", d.weight());
+                if (d.state() != DestinationState.ACTIVE) {
+                    n.put("state", d.state().wireName());
+                }
                 if (d.flags() != 0) {
                     n.put("flags", d.flags());
                 }

@@ -7,6 +7,7 @@ import io.pbx3sbc.routingdb.compile.Sources.ProbingSource;
 import io.pbx3sbc.routingdb.compile.Sources.SetSource;
 import io.pbx3sbc.routingdb.model.Algorithm;
 import io.pbx3sbc.routingdb.model.Destination;
+import io.pbx3sbc.routingdb.model.DestinationState;
 import io.pbx3sbc.routingdb.model.DispatcherSet;
 import io.pbx3sbc.routingdb.model.Domain;
 import io.pbx3sbc.routingdb.model.DomainNames;
@@ -128,8 +129,15 @@ public final class RoutingCompiler {
                 continue;
             }
             try {
+                DestinationState state = d.state() == null ? null : DestinationState.fromWireName(d.state());
+                if (state != null && state != DestinationState.DISABLED
+                        && (orZero(d.flags()) & DestinationState.KAMAILIO_DISABLED) != 0) {
+                    problems.add(invalid(s.ref(), field + ".flags", "flags carry Kamailio's disabled bit (4) while state is "
+                            + state.wireName() + "; drop the bit and say the state with the state field."));
+                    continue;
+                }
                 destinations.add(new Destination(setId, d.uri(), orZero(d.flags()), orZero(d.priority()),
-                        d.weight() == null ? Destination.DEFAULT_WEIGHT : d.weight(), d.attrs()));
+                        d.weight() == null ? Destination.DEFAULT_WEIGHT : d.weight(), d.attrs(), state));
             } catch (IllegalArgumentException e) {
                 problems.add(invalid(s.ref(), field, e.getMessage() + "."));
             }

@@ -25,7 +25,12 @@ public final class Sources {
                             List<DestinationSource> destinations, ProbingSource probing) {
     }
 
-    public record DestinationSource(String uri, Integer priority, Integer weight, Integer flags, String attrs) {
+    /** {@code state} is {@code active}, {@code draining} or {@code disabled}; null means active. */
+    public record DestinationSource(String uri, Integer priority, Integer weight, Integer flags, String attrs,
+                                    String state) {
+        public DestinationSource(String uri, Integer priority, Integer weight, Integer flags, String attrs) {
+            this(uri, priority, weight, flags, attrs, null);
+        }
     }
 
     public record ProbingSource(String method, Integer intervalSeconds, Integer probingThreshold,

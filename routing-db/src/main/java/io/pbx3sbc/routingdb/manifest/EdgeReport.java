@@ -1,16 +1,44 @@
 package io.pbx3sbc.routingdb.manifest;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
- * {@code fleets/<fleet>/edges/<edge-id>.json}: what one edge serves and has staged, written by
- * that edge on every change and as a heartbeat while idle.
+ * {@code fleets/<fleet>/edges/<edge-id>.json}: what one edge serves and has staged, and how it sees the
+ * destinations of its active table, written by that edge on every change and as a heartbeat while idle.
  *
- * @param state        {@code staged}, {@code rejected}, {@code active} or {@code starting}
+ * @param state           {@code staged}, {@code rejected}, {@code active} or {@code starting}
  * @param rejectedVersion the last version this edge refused, with {@code reason}
+ * @param destinations    the destinations of the active table as this edge sees them (empty from edges
+ *                        older than this field)
  */
 public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state,
-                         Long rejectedVersion, String reason, Instant reportedAt) {
+                         Long rejectedVersion, String reason, Instant reportedAt, List<DestinationHealth> destinations) {
+
+    public EdgeReport {
+        destinations = destinations == null ? List.of() : List.copyOf(destinations);
+    }
+
+    public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,
+                      String reason, Instant reportedAt) {
+        this(edgeId, activeVersion, stagedVersion, state, rejectedVersion, reason, reportedAt, List.of());
+    }
+
+    /**
+     * One destination as one edge sees it.
+     *
+     * @param up       whether the edge's probes consider it up (a disabled destination is not probed: up false)
+     * @param since    when it last went up or down on this edge; null when never probed
+     * @param reason   why it is down: {@code timeout} (no answer to OPTIONS), {@code reply} (an answer not
+     *                 accepted) or {@code disabled}; empty when up
+     * @param detail   the last probe's outcome in words
+     * @param dialogs  dialogs up on it through this edge
+     * @param requests initial requests this edge sent it
+     * @param failovers requests this edge moved away from it after a timeout or 5xx
+     */
+    public record DestinationHealth(String uri, boolean up, Instant since, String reason, String detail, int dialogs,
+                                    long requests, long failovers) {
+    }
 
     public byte[] toJson() {
         return Json.write(this);

@@ -10,11 +10,18 @@ import java.util.Locale;
 public enum Algorithm {
     /** Next healthy destination in turn. */
     ROUND_ROBIN("round-robin", 4),
-    /** Lowest priority value first; the others only when it is down (failover). */
+    /**
+     * Highest priority value first; the others only when it is down (failover). Kamailio's algorithm 8
+     * ("serial") takes its destinations in the order its dispatcher keeps them, highest priority first.
+     */
     PRIORITY("priority", 8),
     /** Random, proportional to each destination's weight. */
     WEIGHTED("weighted", 9),
-    /** Hash over Call-ID, so every request of a call reaches the same backend. */
+    /**
+     * Hash over Call-ID, so every request of a call reaches the same backend. The edge hashes by
+     * rendezvous (highest random weight): a destination going down moves only its own share of calls.
+     * Kamailio's algorithm 0 takes the hash modulo the destinations, which reshuffles most of them.
+     */
     HASH_CALL_ID("hash-callid", 0);
 
     private final String wireName;

@@ -3,6 +3,7 @@ package io.pbx3sbc.routingdb.kamailio;
 import io.pbx3sbc.routingdb.RoutingDbBuilder;
 import io.pbx3sbc.routingdb.model.Algorithm;
 import io.pbx3sbc.routingdb.model.Destination;
+import io.pbx3sbc.routingdb.model.DestinationState;
 import io.pbx3sbc.routingdb.model.DispatcherSet;
 import io.pbx3sbc.routingdb.model.Domain;
 import io.pbx3sbc.routingdb.model.Probing;
@@ -43,6 +44,9 @@ class KamailioCompatIT {
     static int kamailioPort;
     static int backendPort;
     static LocalProcess backend;
+    static LocalProcess stateBackend;
+    static DatagramSocket disabledTrap;
+    static DatagramSocket drainingTrap;
     static LocalProcess kamailio;
 
     @BeforeAll
@@ -52,17 +56,31 @@ class KamailioCompatIT {
         kamailioPort = Ports.free();
         backendPort = Ports.free();
 
+        int stateBackendPort = Ports.free();
+        disabledTrap = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
+        drainingTrap = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
         RoutingModel model = new RoutingModel(
                 List.of(new Domain("tenant1.example.com", 10, true, "routed", null),
-                        new Domain("off.example.com", 10, false, "disabled tenant", null)),
+                        new Domain("off.example.com", 10, false, "disabled tenant", null),
+                        new Domain("maintenance.example.com", 20, true, "a set with a disabled and a draining backend", null)),
                 List.of(new DispatcherSet(10, "backends", Algorithm.ROUND_ROBIN, Probing.DEFAULT,
-                        List.of(new Destination(10, "sip:" + LOOPBACK + ":" + backendPort, 0, 0, 1, "")))));
+                                List.of(new Destination(10, "sip:" + LOOPBACK + ":" + backendPort, 0, 0, 1, ""))),
+                        // Higher priority than the active one: Kamailio would pick them first if it ignored the flags.
+                        new DispatcherSet(20, "maintenance", Algorithm.ROUND_ROBIN, Probing.DEFAULT, List.of(
+                                new Destination(20, "sip:" + LOOPBACK + ":" + disabledTrap.getLocalPort(), 0, 9, 1, "",
+                                        DestinationState.DISABLED),
+                                new Destination(20, "sip:" + LOOPBACK + ":" + drainingTrap.getLocalPort(), 0, 8, 1, "",
+                                        DestinationState.DRAINING),
+                                new Destination(20, "sip:" + LOOPBACK + ":" + stateBackendPort, 0, 0, 1, "")))));
         Path db = new RoutingDbBuilder().build(model, Fixtures.version(1), work.resolve("routing.db")).file();
 
         // The backend first: Kamailio probes destinations as soon as it starts.
         backend = LocalProcess.start("sipp backend", work.resolve("backend.log"), List.of(sipp,
                 "-sf", REPO.resolve("hack/sipp/uas-backend.xml").toString(), "-i", LOOPBACK, "-p", String.valueOf(backendPort),
                 "-aa", "-m", "1", "-nostdin", "-timeout", "60s"));
+        stateBackend = LocalProcess.start("sipp backend of the maintenance set", work.resolve("state-backend.log"),
+                List.of(sipp, "-sf", REPO.resolve("hack/sipp/uas-backend.xml").toString(), "-i", LOOPBACK,
+                        "-p", String.valueOf(stateBackendPort), "-aa", "-m", "3", "-nostdin", "-timeout", "60s"));
 
         String cfg = Files.readString(REPO.resolve("hack/kamailio/seed-routing.cfg"))
                 .replace("@LISTEN@", LOOPBACK + ":" + kamailioPort).replace("@DB_PATH@", db.toString())
@@ -82,6 +100,48 @@ class KamailioCompatIT {
         }
         if (backend != null) {
             backend.close();
+        }
+        if (stateBackend != null) {
+            stateBackend.close();
+        }
+        for (DatagramSocket trap : new DatagramSocket[] {disabledTrap, drainingTrap}) {
+            if (trap != null) {
+                trap.close();
+            }
+        }
+    }
+
+    @Test
+    void kamailioSendsNoNewCallToDisabledOrDrainingDestinationsWrittenByOurBuilder() throws Exception {
+        String sipp = LocalProcess.requireTool("sipp", "apt-get install sip-tester");
+        try (LocalProcess caller = LocalProcess.start("sipp caller", work.resolve("state-caller.log"), List.of(sipp,
+                LOOPBACK + ":" + kamailioPort, "-sf", REPO.resolve("hack/sipp/uac-tenant.xml").toString(),
+                "-key", "domain", "maintenance.example.com", "-s", "100", "-i", LOOPBACK, "-p", String.valueOf(Ports.free()),
+                "-m", "3", "-r", "10", "-nostdin", "-timeout", "20s", "-timeout_error"))) {
+            assertThat(caller.awaitExit(Duration.ofSeconds(30))).as("caller: %s%nkamailio: %s", caller.log(), kamailio.log())
+                    .isZero();
+        }
+        assertThat(stateBackend.awaitExit(Duration.ofSeconds(30)))
+                .as("the one active backend took all three calls: %s", stateBackend.log()).isZero();
+        assertThat(invitesReceived(disabledTrap)).as("INVITEs at the disabled destination").isZero();
+        assertThat(invitesReceived(drainingTrap)).as("INVITEs at the draining destination").isZero();
+    }
+
+    /** INVITEs waiting on a trap socket (OPTIONS probes are not counted). */
+    private static int invitesReceived(DatagramSocket trap) throws Exception {
+        trap.setSoTimeout(200);
+        int invites = 0;
+        byte[] buf = new byte[8192];
+        while (true) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                trap.receive(p);
+            } catch (SocketTimeoutException empty) {
+                return invites;
+            }
+            if (new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII).startsWith("INVITE ")) {
+                invites++;
+            }
         }
     }
 
