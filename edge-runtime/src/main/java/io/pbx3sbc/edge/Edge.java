@@ -192,7 +192,7 @@ public final class Edge implements AutoCloseable {
             boolean disabled = b.state() == DestinationState.DISABLED;
             boolean up = !disabled && health.isUp(b);
             String reason = disabled ? "disabled" : up ? "" : s == null ? "inactive" : s.downKind();
-            out.add(new EdgeReport.DestinationHealth(b.uri(), up,
+            out.add(new EdgeReport.DestinationHealth(b.uri(), b.state().wireName(), up,
                     s == null ? null : Instant.ofEpochMilli(s.sinceMillis()), reason,
                     disabled ? "disabled: not probed" : s == null ? "not probed yet" : s.lastReason(),
                     stats.dialogs(b.uri()), stats.requests(b.uri()), stats.failovers(b.uri())));

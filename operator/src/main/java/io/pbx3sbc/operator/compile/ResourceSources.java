@@ -34,7 +34,7 @@ public final class ResourceSources {
     public static SetSource set(DispatcherSet r) {
         DispatcherSetSpec s = r.getSpec();
         List<DestinationSource> destinations = s.destinations == null ? List.of() : s.destinations.stream()
-                .map(d -> new DestinationSource(d.uri, d.priority, d.weight, d.flags, d.attrs)).toList();
+                .map(d -> new DestinationSource(d.uri, d.priority, d.weight, d.flags, d.attrs, d.state)).toList();
         DispatcherSetSpec.Probing p = s.probing;
         return new SetSource(ref(ObjectRef.DISPATCHER_SET, r.getMetadata()), generation(r.getMetadata()),
                 createdAt(r.getMetadata()), s.setId, s.algorithm, destinations,

@@ -23,6 +23,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.pbx3sbc.operator.admin.OperatorMetrics;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetSpec;
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
@@ -38,6 +40,7 @@ import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
 import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.StoreConnector;
+import io.pbx3sbc.operator.status.DestinationHealthStatuses;
 import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.operator.status.SourceStatuses;
 import io.pbx3sbc.operator.status.SourceStatuses.Verdict;
@@ -45,6 +48,7 @@ import io.pbx3sbc.routingdb.compile.ObjectRef;
 import io.pbx3sbc.routingdb.compile.Problem;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
+import io.pbx3sbc.routingdb.manifest.EdgeReport;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.ObjectStore;
@@ -253,8 +257,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         status.published(outcome, compilation);
 
         // 4. The promotion gate: the edges' reports decide when the candidate becomes active.
-        PromotionGate.Decision decision = new FleetPromoter(store, new FleetLayout(fleetName), deps.clock())
-                .promote(outcome.pointer(), policy(fleet));
+        FleetPromoter promoter = new FleetPromoter(store, new FleetLayout(fleetName), deps.clock());
+        List<EdgeReport> reports = promoter.reports();
+        PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports);
         deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
         if ("promoted".equals(decision.outcome())) {
             deps.events().normal(fleet, Reasons.VERSION_PROMOTED, "Promoted routing version " + decision.decided()
@@ -266,7 +271,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         status.promotion(decision);
 
         // 5. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
-        recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version());
+        recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version(), liveReports(reports));
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
 
@@ -362,8 +367,15 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
      * Each selected object gets this fleet's verdict; objects it no longer selects lose this fleet's
      * entry. Only objects whose status changes are written.
      */
+    /** Reports of edges heard from within the live window: the ones whose view of the backends counts. */
+    private List<EdgeReport> liveReports(List<EdgeReport> reports) {
+        Instant since = deps.clock().instant().minus(LIVE_WINDOW);
+        return reports.stream().filter(r -> r.reportedAt() != null && r.reportedAt().isAfter(since)).toList();
+    }
+
     private void recordVerdicts(KubernetesClient client, Context<EdgeFleet> context, EdgeFleet fleet,
-                                List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version) {
+                                List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version,
+                                List<EdgeReport> live) {
         String fleetName = fleet.getMetadata().getName();
         Map<ObjectRef, Problem> problems = compilation.problems().stream()
                 .collect(Collectors.toMap(Problem::ref, Function.identity(), (a, b) -> a));
@@ -379,13 +391,57 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
             boolean selected = selectedSets.contains(s.getMetadata().getName());
             Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
-            editVerdict(client, s, DispatcherSet.class, fleetName, v, null);
+            editSet(client, s, fleetName, v, v == null || !v.accepted() ? null
+                    : DestinationHealthStatuses.fleetEntry(fleetName, destinations(s), live));
         }
         int refused = compilation.problems().size();
         if (refused > 0) {
             LOG.info("{} objects left out of routing version {}: {}", refused, version,
                     compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
         }
+    }
+
+    private static List<DispatcherSetSpec.Destination> destinations(DispatcherSet s) {
+        return s.getSpec() == null || s.getSpec().destinations == null ? List.of() : s.getSpec().destinations;
+    }
+
+    /**
+     * A DispatcherSet gets this fleet's verdict and its edges' view of the destinations in one write,
+     * queued only when one of them changes the status; health transitions become Events.
+     */
+    private void editSet(KubernetesClient client, DispatcherSet cached, String fleet, Verdict verdict,
+                         DispatcherSetStatus.FleetHealth health) {
+        long generation = cached.getMetadata().getGeneration() == null ? 1 : cached.getMetadata().getGeneration();
+        DispatcherSetStatus current = cached.getStatus();
+        Instant now = deps.clock().instant();
+        UnaryOperator<DispatcherSet> edit = r -> {
+            DispatcherSetStatus s = r.getStatus();
+            if (s == null) {
+                s = new DispatcherSetStatus();
+                r.setStatus(s);
+            }
+            SourceStatuses.apply(s, fleet, verdict, generation, now);
+            DestinationHealthStatuses.apply(s, fleet, health, destinations(r), generation, now);
+            return r;
+        };
+        DispatcherSet preview = edit.apply(client.getKubernetesSerialization().clone(cached));
+        boolean healthChanged = current == null
+                || DestinationHealthStatuses.apply(client.getKubernetesSerialization().clone(current), fleet, health,
+                destinations(cached), generation, now);
+        if (!SourceStatuses.wouldChange(current, fleet, verdict, generation) && !healthChanged) {
+            return;
+        }
+        for (DestinationHealthStatuses.Transition t : DestinationHealthStatuses.transitions(current, preview.getStatus())) {
+            if (t.warning()) {
+                deps.events().warning(cached, t.reason(), t.message());
+            } else {
+                deps.events().normal(cached, t.reason(), t.message());
+            }
+        }
+        var resource = client.resources(DispatcherSet.class).inNamespace(cached.getMetadata().getNamespace())
+                .withName(cached.getMetadata().getName());
+        statusWriter.submit("DispatcherSet/" + cached.getMetadata().getNamespace() + "/" + cached.getMetadata().getName()
+                + "/" + fleet, () -> write(client, cached, resource, edit));
     }
 
     private static ObjectRef ref(String kind, HasMetadata r) {

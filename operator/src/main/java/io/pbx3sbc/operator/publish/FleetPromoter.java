@@ -34,7 +34,13 @@ public final class FleetPromoter {
     }
 
     public PromotionGate.Decision promote(ReleasePointer pointer, PromotionGate.Policy policy) throws IOException {
-        PromotionGate.Decision d = PromotionGate.decide(pointer, reports(), policy, clock.instant());
+        return promote(pointer, policy, reports());
+    }
+
+    /** Decides on reports already read (the reconciler also takes destination health from them). */
+    public PromotionGate.Decision promote(ReleasePointer pointer, PromotionGate.Policy policy, List<EdgeReport> reports)
+            throws IOException {
+        PromotionGate.Decision d = PromotionGate.decide(pointer, reports, policy, clock.instant());
         if (d.changed(pointer)) {
             store.put(layout.releasePointer(), d.pointer().toJson(), "application/json");
             if (d.outcome() != null) {
@@ -44,7 +50,8 @@ public final class FleetPromoter {
         return d;
     }
 
-    List<EdgeReport> reports() throws IOException {
+    /** The edges' reports, after deleting those of edges silent for {@link #FORGET_AFTER}. */
+    public List<EdgeReport> reports() throws IOException {
         List<EdgeReport> out = new ArrayList<>();
         for (String key : store.list(layout.edgesPrefix())) {
             Optional<byte[]> json = store.get(key);

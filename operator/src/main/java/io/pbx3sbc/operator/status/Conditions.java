@@ -19,8 +19,13 @@ public final class Conditions {
     /** @return the new list, or the same list instance when nothing changed */
     public static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
                                       long generation, Instant now) {
+        return set(current, type, status ? "True" : "False", reason, message, generation, now);
+    }
+
+    /** The same with {@code status} True, False or Unknown. */
+    public static List<Condition> set(List<Condition> current, String type, String s, String reason, String message,
+                                      long generation, Instant now) {
         List<Condition> list = current == null ? new ArrayList<>() : current;
-        String s = status ? "True" : "False";
         for (Condition c : list) {
             if (c.type.equals(type)) {
                 if (s.equals(c.status) && reason.equals(c.reason) && message.equals(c.message)

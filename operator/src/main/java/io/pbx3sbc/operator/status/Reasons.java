@@ -18,6 +18,17 @@ public final class Reasons {
 
     // SipDomain / DispatcherSet: Accepted
     public static final String COMPILED = "Compiled";
+
+    // DispatcherSet: condition Healthy, from the edges' reports.
+    public static final String HEALTHY = "Healthy";
+    public static final String ALL_DESTINATIONS_UP = "AllDestinationsUp";
+    public static final String DESTINATIONS_DOWN = "DestinationsDown";
+    public static final String NO_HEALTHY_DESTINATION = "NoHealthyDestination";
+    public static final String NO_EDGE_REPORTS = "NoEdgeReports";
+    // DispatcherSet events.
+    public static final String DESTINATION_DOWN = "DestinationDown";
+    public static final String DESTINATION_UP = "DestinationUp";
+    public static final String DESTINATION_DRAINED = "DestinationDrained";
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String DISPATCHER_SET_NOT_FOUND = "DispatcherSetNotFound";
     public static final String DISPATCHER_SET_INVALID = "DispatcherSetInvalid";

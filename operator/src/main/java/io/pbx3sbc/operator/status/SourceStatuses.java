@@ -39,7 +39,7 @@ public final class SourceStatuses {
             return new Verdict(fleet, null, reason, message);
         }
 
-        boolean accepted() {
+        public boolean accepted() {
             return Reasons.COMPILED.equals(reason);
         }
     }

@@ -27,6 +27,7 @@ public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, 
     /**
      * One destination as one edge sees it.
      *
+     * @param state    the administrative state the edge applies: active, draining or disabled
      * @param up       whether the edge's probes consider it up (a disabled destination is not probed: up false)
      * @param since    when it last went up or down on this edge; null when never probed
      * @param reason   why it is down: {@code timeout} (no answer to OPTIONS), {@code reply} (an answer not
@@ -36,8 +37,8 @@ public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, 
      * @param requests initial requests this edge sent it
      * @param failovers requests this edge moved away from it after a timeout or 5xx
      */
-    public record DestinationHealth(String uri, boolean up, Instant since, String reason, String detail, int dialogs,
-                                    long requests, long failovers) {
+    public record DestinationHealth(String uri, String state, boolean up, Instant since, String reason, String detail,
+                                    int dialogs, long requests, long failovers) {
     }
 
     public byte[] toJson() {

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(Api.VERSION)
 @ShortNames("dset")
 @Categories(Api.CATEGORY)
+@AdditionalPrinterColumn(name = "Up", jsonPath = ".status.up", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Healthy", jsonPath = ".status.conditions[?(@.type==\"Healthy\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class DispatcherSet extends CustomResource<DispatcherSetSpec, DispatcherSetStatus> implements Namespaced {

@@ -57,10 +57,15 @@ public class DispatcherSetSpec {
         @JsonPropertyDescription("Share of calls with the weighted algorithm; 0 takes calls only when nothing else is left.")
         public Integer weight = 1;
 
+        @Default("active")
+        @Pattern("^(active|draining|disabled)$")
+        @JsonPropertyDescription("Administrative state: active takes new calls; draining takes no new call but keeps the calls up on it (in-dialog requests) and its probes, and status.destinations says when it has no dialog left; disabled takes nothing and is not probed. Written to the routing database as Kamailio's disabled flag, so a Kamailio reading it honours it too.")
+        public String state = "active";
+
         @Default("0")
         @Min(0)
         @Max(65535)
-        @JsonPropertyDescription("Kamailio dispatcher flags, carried as they are.")
+        @JsonPropertyDescription("Kamailio dispatcher flags, carried as they are. Bit 4 (disabled) means state disabled; bit 1 (inactive) makes the destination start down until probes bring it up. Prefer the state field.")
         public Integer flags = 0;
 
         @Size(max = 1024)
