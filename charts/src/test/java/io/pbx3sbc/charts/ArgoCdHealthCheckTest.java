@@ -17,20 +17,31 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The EdgeFleet health check as ArgoCD runs it (a Lua script with the object as the global {@code obj}),
- * against the cases in its {@code health_test.yaml}, the layout of ArgoCD's resource_customizations.
+ * The EdgeFleet and DispatcherSet health checks as ArgoCD runs them (a Lua script with the object as the
+ * global {@code obj}), against the cases in their {@code health_test.yaml}, the layout of ArgoCD's
+ * resource_customizations.
  */
 class ArgoCdHealthCheckTest {
-    static final Path DIR = Path.of("argocd/pbx3sbc.io/EdgeFleet");
+    static final Path KINDS = Path.of("argocd/pbx3sbc.io");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @Test
-    void everySampleStatusGetsTheExpectedVerdict() throws Exception {
-        String script = Files.readString(DIR.resolve("health.lua"));
-        JsonNode tests = YAML.readTree(DIR.resolve("health_test.yaml").toFile()).get("tests");
-        assertThat(tests).hasSize(5);
+    void everySampleEdgeFleetStatusGetsTheExpectedVerdict() throws Exception {
+        assertThat(verdicts("EdgeFleet")).isEqualTo(5);
+    }
+
+    @Test
+    void everySampleDispatcherSetStatusGetsTheExpectedVerdict() throws Exception {
+        assertThat(verdicts("DispatcherSet")).isEqualTo(6);
+    }
+
+    /** Runs every case of a kind's health_test.yaml; returns how many ran. */
+    private static int verdicts(String kind) throws Exception {
+        Path dir = KINDS.resolve(kind);
+        String script = Files.readString(dir.resolve("health.lua"));
+        JsonNode tests = YAML.readTree(dir.resolve("health_test.yaml").toFile()).get("tests");
         for (JsonNode t : tests) {
-            JsonNode obj = YAML.readTree(DIR.resolve(t.get("inputPath").asText()).toFile());
+            JsonNode obj = YAML.readTree(dir.resolve(t.get("inputPath").asText()).toFile());
             Globals lua = JsePlatform.standardGlobals();
             lua.set("obj", toLua(obj));
             LuaValue result = lua.load(script, "health.lua").call();
@@ -39,6 +50,7 @@ class ArgoCdHealthCheckTest {
             assertThat(result.get("message").tojstring()).as(t.get("inputPath").asText())
                     .isEqualTo(t.get("healthStatus").get("message").asText());
         }
+        return tests.size();
     }
 
     /** JSON as ArgoCD hands it to Lua: objects are tables, arrays are 1-based tables, numbers are numbers. */
