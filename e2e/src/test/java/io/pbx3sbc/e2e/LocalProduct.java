@@ -97,6 +97,25 @@ final class LocalProduct implements AutoCloseable {
         }
     }
 
+    /** One sample of the edge's /metrics, e.g. {@code pbx3sbc_edge_destination_requests_total{set="20",uri="..."}}; -1 when absent. */
+    long metric(int edge, String series) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(edge)
+                    + ":9090/metrics")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(series + " ")) {
+                    return (long) Double.parseDouble(line.substring(series.length() + 1).trim());
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     boolean ready(int edge) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(edge) + ":9090/readyz"))
@@ -111,8 +130,13 @@ final class LocalProduct implements AutoCloseable {
 
     /** Starts sipp calls for a tenant through one edge: {@code calls} calls at {@code rate} per second. */
     LocalProcess calls(String name, int edge, String domain, int calls, int rate) throws IOException {
+        return calls(name, edge, domain, calls, rate, REPO.resolve("hack/sipp/uac-tenant.xml"));
+    }
+
+    /** The same with another caller scenario (e.g. longer calls). */
+    LocalProcess calls(String name, int edge, String domain, int calls, int rate, Path scenario) throws IOException {
         LocalProcess p = LocalProcess.start(name, state.resolve(name + ".log"), List.of("sipp",
-                edgeAddress(edge) + ":5060", "-sf", REPO.resolve("hack/sipp/uac-tenant.xml").toString(),
+                edgeAddress(edge) + ":5060", "-sf", scenario.toString(),
                 "-key", "domain", domain, "-s", "1000", "-i", "127.0.0.1", "-p", String.valueOf(Ports.free()),
                 "-m", String.valueOf(calls), "-r", String.valueOf(rate), "-nostdin", "-timeout", "120s", "-timeout_error"));
         callers.add(p);
