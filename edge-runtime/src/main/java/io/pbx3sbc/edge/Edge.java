@@ -339,7 +339,7 @@ public final class Edge implements AutoCloseable {
                 {"pbx3sbc_edge_destination_requests_total", "Initial requests sent to the destination", "counter"},
                 {"pbx3sbc_edge_destination_failovers_total", "Requests moved away from the destination after a timeout or 5xx", "counter"},
                 {"pbx3sbc_edge_destination_dialogs", "Dialogs up on the destination through this edge", "gauge"},
-                {"pbx3sbc_edge_destination_draining", "1 when the destination is draining or disabled (takes no new dialog)", "gauge"}};
+                {"pbx3sbc_edge_destination_state", "Administrative state: 0 active, 1 draining (no new dialog), 2 disabled (nothing, not probed)", "gauge"}};
         for (String[] f : families) {
             EdgeMetrics.family(out, f[0], f[1], f[2]);
             for (BackendSet set : sets) {
@@ -349,7 +349,7 @@ public final class Edge implements AutoCloseable {
                         case "pbx3sbc_edge_destination_requests_total" -> stats.requests(b.uri());
                         case "pbx3sbc_edge_destination_failovers_total" -> stats.failovers(b.uri());
                         case "pbx3sbc_edge_destination_dialogs" -> stats.dialogs(b.uri());
-                        default -> b.state().takesNewDialogs() ? 0 : 1;
+                        default -> b.state().ordinal();
                     };
                     EdgeMetrics.sample(out, f[0], "set", String.valueOf(set.setId()), "uri", b.uri(), v);
                 }

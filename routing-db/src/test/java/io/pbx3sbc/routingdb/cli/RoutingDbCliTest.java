@@ -114,6 +114,9 @@ class RoutingDbCliTest {
             s.execute("INSERT INTO sip_domains VALUES ('tenant1.example.com', 10, 1, NULL), ('tenant2.example.com', 20, 1, 'b')");
             s.execute("INSERT INTO dispatcher (setid, destination) VALUES (10, 'sip:10.0.1.10:5060'),"
                     + " (10, 'sip:10.0.1.11:5060'), (20, 'sip:10.0.2.20:5060')");
+            // Kamailio's administrative states: disabled (flag 4), and draining as our builder writes it.
+            s.execute("INSERT INTO dispatcher (setid, destination, flags, attrs) VALUES (20, 'sip:10.0.2.21:5060', 4, NULL),"
+                    + " (20, 'sip:10.0.2.22:5060', 4, 'weight=1;state=draining')");
             assertThat(Path.of(classic + "-wal")).exists(); // the rows are still in the WAL, as on a live edge
 
             Path yaml = dir.resolve("tenants.yaml");
@@ -121,6 +124,15 @@ class RoutingDbCliTest {
                     .as(err.toString()).isZero();
             assertThat(Files.readString(yaml)).contains("domain: tenant2.example.com").contains("name: set-20")
                     .contains("uri: sip:10.0.1.11:5060").contains("algorithm: round-robin");
+            var sets = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readValues(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(yaml.toFile()),
+                            com.fasterxml.jackson.databind.JsonNode.class).readAll();
+            var set20 = sets.stream().filter(n -> n.path("metadata").path("name").asText().equals("set-20")).findFirst().orElseThrow();
+            java.util.Map<String, String> states = new java.util.TreeMap<>();
+            set20.path("spec").path("destinations").forEach(d -> states.put(d.path("uri").asText(),
+                    d.path("state").asText("active") + "/" + d.path("flags").asInt(0)));
+            assertThat(states).containsExactly(java.util.Map.entry("sip:10.0.2.20:5060", "active/0"),
+                    java.util.Map.entry("sip:10.0.2.21:5060", "disabled/0"), java.util.Map.entry("sip:10.0.2.22:5060", "draining/0"));
             assertThat(run("validate", yaml.toString())).as(err.toString()).isZero();
             assertThat(out.toString()).contains("2 SipDomain(s), 2 DispatcherSet(s) valid");
         }
