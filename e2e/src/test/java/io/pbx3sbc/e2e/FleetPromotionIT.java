@@ -340,13 +340,16 @@ class FleetPromotionIT {
         }
     }
 
-    /** Points the fleet's candidate at a version, as a publish would; the operator's gate takes it from there. */
+    /**
+     * Points the fleet's candidate at a version, as a publish would (signed with the fleet's key, the next
+     * sequence): the tampering under test is in the version, not in the pointer. The gate takes it from there.
+     */
     static void propose(long version) throws Exception {
         ReleasePointer p = ReleasePointer.fromJson(store.get(LAYOUT.releasePointer()).orElseThrow());
         List<ReleasePointer.HistoryEntry> history = new ArrayList<>(p.history());
         history.add(new ReleasePointer.HistoryEntry(version, "tampered-" + version, "published", Instant.now()));
-        store.put(LAYOUT.releasePointer(), new ReleasePointer(p.fleet(), p.active(), version, history, Instant.now()).toJson(),
-                "application/json");
+        ReleasePointer next = p.with(p.active(), version, history, Instant.now()).withOrder(p.sequence() + 1, p.epoch());
+        store.put(LAYOUT.releasePointer(), SigningKeys.sign(next, fleetKeys()).toJson(), "application/json");
     }
 
     static EdgeFleet awaitRejected(long version) throws InterruptedException {

@@ -24,7 +24,6 @@ import io.pbx3sbc.routingdb.RoutingDb;
 import io.pbx3sbc.routingdb.RoutingDbValidator;
 import io.pbx3sbc.routingdb.manifest.EdgeReport;
 import io.pbx3sbc.routingdb.manifest.Json;
-import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.LitestreamRestore;
 import io.pbx3sbc.routingdb.model.DestinationState;
@@ -113,11 +112,12 @@ public final class Edge implements AutoCloseable {
      * Fleet mode: the active version from the store (or the last known good copy), then a poll of the
      * release pointer on its own thread, so a slow restore never delays SIP timers.
      */
-    private void startFleetUpdates(EdgeConfig.Fleet fleet) throws InterruptedException {
+    private void startFleetUpdates(EdgeConfig.Fleet fleet) throws InterruptedException, java.io.IOException {
         store = new S3ObjectStore(fleet.store());
-        LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"));
+        LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"),
+                fleet.restoreTimeout());
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
-                tables, SigningKeys.decodePublic(fleet.publicKey()), fleet.dataDir(), config.edgeId(), fleet.heartbeat(),
+                tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), config.edgeId(), fleet.heartbeat(),
                 Clock.systemUTC(), this::destinationReports);
         updater.start();
         updates = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -267,6 +267,7 @@ public final class Edge implements AutoCloseable {
             routing.put("rejectedVersion", updater.rejectedVersion());
             routing.put("rejectionReason", updater.rejectionReason());
             routing.put("storeError", updater.lastError());
+            routing.put("pointerRefused", updater.pointerRefusal());
         }
         status.put("routing", routing);
         Map<String, Object> destinations = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.pbx3sbc.edge;
 
 import io.pbx3sbc.edge.routing.ProtectionPolicy;
+import io.pbx3sbc.routingdb.manifest.TrustedKeys;
 import io.pbx3sbc.routingdb.store.S3Location;
 
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
      * the fleet's public key) instead of a fixed file. S3 credentials come from AWS_ACCESS_KEY_ID and
      * AWS_SECRET_ACCESS_KEY only, never from flags.
      */
-    public record Fleet(String name, S3Location store, String publicKey, Path dataDir, Duration pollInterval,
-                        Duration heartbeat, Path litestream) {
+    public record Fleet(String name, S3Location store, TrustedKeys trustedKeys, Path dataDir, Duration pollInterval,
+                        Duration heartbeat, Path litestream, Duration restoreTimeout) {
     }
 
     private record Option(String flag, String defaultValue, String help) {
@@ -43,11 +44,12 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("s3-bucket", null, "fleet mode: bucket"),
             new Option("s3-prefix", "", "fleet mode: key prefix above fleets/<fleet>/"),
             new Option("s3-path-style", "true", "fleet mode: path-style addressing (MinIO, S3Proxy)"),
-            new Option("public-key", null, "fleet mode: base64 Ed25519 public key that signs the fleet's versions"),
+            new Option("public-key", null, "fleet mode: base64 Ed25519 public key(s) that sign the fleet's versions and release pointer; several, comma-separated, during a key rotation"),
             new Option("data-dir", "/var/lib/pbx3sbc", "fleet mode: restored versions and the last known good copy"),
             new Option("poll-interval", "1s", "fleet mode: how often the release pointer is read (conditional GET)"),
             new Option("heartbeat-interval", "5s", "fleet mode: how often an idle edge reports to the fleet"),
             new Option("litestream-bin", "litestream", "fleet mode: the litestream binary"),
+            new Option("restore-timeout", "120s", "fleet mode: a litestream restore still running after this is killed and fails"),
             new Option("sip-listen", "0.0.0.0:5060", "address for SIP over UDP and TCP"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
             new Option("admin-listen", "0.0.0.0:9090", "address for /healthz /readyz /status /metrics"),
@@ -142,15 +144,16 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
         if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
             throw new UsageException("fleet mode needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
         }
+        TrustedKeys trusted;
         try {
-            io.pbx3sbc.routingdb.manifest.SigningKeys.decodePublic(key);
+            trusted = TrustedKeys.parse(key);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--public-key: " + e.getMessage());
         }
         S3Location store = new S3Location(java.net.URI.create(endpoint), values.get("s3-region"),
                 required(values, "s3-bucket"), values.get("s3-prefix"), bool(values, "s3-path-style"), access, secret);
-        return new Fleet(values.get("fleet"), store, key, Path.of(values.get("data-dir")), duration(values, "poll-interval"),
-                duration(values, "heartbeat-interval"), Path.of(values.get("litestream-bin")));
+        return new Fleet(values.get("fleet"), store, trusted, Path.of(values.get("data-dir")), duration(values, "poll-interval"),
+                duration(values, "heartbeat-interval"), Path.of(values.get("litestream-bin")), duration(values, "restore-timeout"));
     }
 
     private static String required(Map<String, String> values, String flag) {

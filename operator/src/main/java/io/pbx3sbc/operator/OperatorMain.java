@@ -68,6 +68,18 @@ public final class OperatorMain {
         }
     }
 
+    /** When this replica acquired the lease (epoch millis), read back from the Lease; now when unreadable. */
+    private static long leaseAcquired(KubernetesClient client, OperatorConfig config) {
+        try {
+            var lease = client.leases().inNamespace(config.leaseNamespace()).withName(config.leaseName()).get();
+            var acquired = lease == null || lease.getSpec() == null ? null : lease.getSpec().getAcquireTime();
+            return acquired == null ? System.currentTimeMillis() : acquired.toInstant().toEpochMilli();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the leader lease back ({}); the term is the time of acquisition here", e.toString());
+            return System.currentTimeMillis();
+        }
+    }
+
     public static Running start(KubernetesClient client, OperatorConfig config) throws Exception {
         return start(client, config, o -> { });
     }
@@ -79,6 +91,8 @@ public final class OperatorMain {
         OperatorMetrics metrics = new OperatorMetrics();
         StoreConnector stores = new StoreConnector();
         AtomicBoolean stopping = new AtomicBoolean();
+        // The release pointers this replica signs carry its leadership term; without leader election, its start.
+        java.util.concurrent.atomic.AtomicLong leadershipEpoch = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withMetrics(metrics).withCloseClientOnStop(false)
                     .withStopOnInformerErrorDuringStartup(true).withCacheSyncTimeout(Duration.ofMinutes(2));
@@ -91,7 +105,11 @@ public final class OperatorMain {
                         // (a deadlock); we exit ourselves, unless we are the ones shutting down.
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(new LeaderCallbacks(
-                                () -> LOG.info("leading: this replica ({}) reconciles and publishes", config.identity()),
+                                () -> {
+                                    leadershipEpoch.set(leaseAcquired(client, config));
+                                    LOG.info("leading: this replica ({}) reconciles and publishes (term {})",
+                                            config.identity(), leadershipEpoch.get());
+                                },
                                 () -> stoppedLeading(stopping),
                                 leader -> LOG.info("leader is {}", leader)))
                         .build());
@@ -101,7 +119,7 @@ public final class OperatorMain {
         EdgeFleetReconciler reconciler = new EdgeFleetReconciler(new EdgeFleetReconciler.Dependencies(
                 new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
                 new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
-                new EdgeWorkloads.Defaults(config.edgeImage()), config.workDir(), Clock.systemUTC()));
+                new EdgeWorkloads.Defaults(config.edgeImage()), config.workDir(), Clock.systemUTC(), leadershipEpoch::get));
         metrics.statusWritesPending(reconciler::statusWritesPending);
         operator.register(reconciler, c -> {
             if (!config.watchNamespaces().isEmpty()) {

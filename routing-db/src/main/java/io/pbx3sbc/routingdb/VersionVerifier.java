@@ -2,6 +2,7 @@ package io.pbx3sbc.routingdb;
 
 import io.pbx3sbc.routingdb.manifest.Manifest;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.manifest.TrustedKeys;
 
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -13,16 +14,32 @@ import java.security.PublicKey;
  */
 public final class VersionVerifier {
     private final RoutingDbValidator validator = new RoutingDbValidator();
-    private final PublicKey trustedKey;
+    private final TrustedKeys trusted;
 
     public VersionVerifier(PublicKey trustedKey) {
-        this.trustedKey = java.util.Objects.requireNonNull(trustedKey, "trustedKey");
+        this(TrustedKeys.of(trustedKey));
+    }
+
+    public VersionVerifier(TrustedKeys trusted) {
+        this.trusted = java.util.Objects.requireNonNull(trusted, "trusted");
+    }
+
+    /**
+     * Verifies a version fetched as {@code version} of {@code fleet}: a validly signed manifest stored
+     * under another number or fleet (a bucket writer moving objects around) is refused too.
+     */
+    public RoutingDb verify(Path file, Manifest manifest, String fleet, long version) throws InvalidRoutingDbException {
+        if (manifest.version() != version || !manifest.fleet().equals(fleet)) {
+            throw new InvalidRoutingDbException("the manifest stored as version " + version + " of fleet " + fleet
+                    + " signs version " + manifest.version() + " of fleet " + manifest.fleet());
+        }
+        return verify(file, manifest);
     }
 
     public RoutingDb verify(Path file, Manifest manifest) throws InvalidRoutingDbException {
-        if (!SigningKeys.verify(manifest, trustedKey)) {
+        if (!SigningKeys.verify(manifest, trusted)) {
             throw new InvalidRoutingDbException("manifest signature of version " + manifest.version()
-                    + " is missing or not valid for key " + SigningKeys.keyId(trustedKey));
+                    + " (key " + manifest.keyId() + ") is missing or not valid for the trusted keys " + trusted);
         }
         RoutingDb db = validator.validate(file);
         if (!db.contentSha256().equals(manifest.contentSha256())) {

@@ -9,6 +9,7 @@ import io.pbx3sbc.routingdb.VersionVerifier;
 import io.pbx3sbc.routingdb.manifest.EdgeReport;
 import io.pbx3sbc.routingdb.manifest.Manifest;
 import io.pbx3sbc.routingdb.manifest.ReleasePointer;
+import io.pbx3sbc.routingdb.manifest.TrustedKeys;
 import io.pbx3sbc.routingdb.model.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,11 +18,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -40,12 +42,23 @@ import java.util.function.Supplier;
  * Whatever S3, the operator or a candidate does, the active table keeps routing. Every activated version
  * is kept in the data directory with its manifest as the last known good copy, which a restart uses when
  * S3 cannot be reached.
+ *
+ * <p>Trust: a pointer steers the edge only when {@link PointerGuard} accepts it (signed, this fleet's,
+ * not older than the last accepted); a version is served only when its manifest is signed by a trusted
+ * key and names the version and fleet it was fetched as. Rejection is per version and only for what a
+ * version is (it fails verification, or its restore keeps failing while it is a candidate): a store
+ * that is down never gets the pointer's active version rejected, it is retried at every poll.
+ *
+ * <p>One thread runs {@link #start()} and {@link #tick()}; the admin port reads the state through
+ * volatile fields and never waits for a restore in progress.
  */
 public final class RoutingUpdater {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingUpdater.class);
     private static final int SELF_TEST_LOOKUPS = 1000;
-    /** A version whose restore fails this many times in a row (litestream or the store) is rejected. */
+    /** A candidate whose restore fails this many times in a row (litestream or the store) is rejected. */
     static final int RESTORE_ATTEMPTS = 3;
+    /** Rejections remembered (newest last); older ones may be tried again if a pointer names them. */
+    static final int REJECTIONS_KEPT = 20;
 
     private record Staged(long version, RoutingTable table, Path file, Manifest manifest) {
     }
@@ -53,39 +66,50 @@ public final class RoutingUpdater {
     private final VersionSource source;
     private final ActiveTable tables;
     private final VersionVerifier verifier;
+    private final PointerGuard guard;
+    private final String fleet;
     private final Path dataDir;
     private final String edgeId;
     private final Duration heartbeat;
     private final Clock clock;
     private final Supplier<List<EdgeReport.DestinationHealth>> destinations;
 
+    // Owned by the updater thread.
     private ReleasePointer pointer;
     private Staged staged;
-    private Long rejectedVersion;
-    private long failingVersion;
-    private int failures;
-    private String rejectionReason;
-    private String notReadyReason = "no routing version loaded yet";
+    private final Map<Long, String> rejections = new LinkedHashMap<>();
+    private final Map<Long, Integer> restoreFailures = new LinkedHashMap<>();
     private EdgeReport lastReport;
     private Instant lastReportAt = Instant.EPOCH;
-    private volatile String lastError;
 
-    public RoutingUpdater(VersionSource source, ActiveTable tables, PublicKey trustedKey, Path dataDir, String edgeId,
-                          Duration heartbeat, Clock clock) {
-        this(source, tables, trustedKey, dataDir, edgeId, heartbeat, clock, List::of);
+    // Read by the admin port without locking.
+    private volatile Long stagedVersion;
+    private volatile Long rejectedVersion;
+    private volatile String rejectionReason;
+    private volatile String notReadyReason = "no routing version loaded yet";
+    private volatile String lastError;
+    private volatile String pointerRefusal;
+
+    public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
+                          String edgeId, Duration heartbeat, Clock clock) throws IOException {
+        this(source, tables, trusted, fleet, dataDir, edgeId, heartbeat, clock, List::of);
     }
 
     /** @param destinations how this edge sees the destinations of its active table, carried by its reports */
-    public RoutingUpdater(VersionSource source, ActiveTable tables, PublicKey trustedKey, Path dataDir, String edgeId,
-                          Duration heartbeat, Clock clock, Supplier<List<EdgeReport.DestinationHealth>> destinations) {
-        this.destinations = Objects.requireNonNull(destinations);
+    public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
+                          String edgeId, Duration heartbeat, Clock clock,
+                          Supplier<List<EdgeReport.DestinationHealth>> destinations) throws IOException {
         this.source = Objects.requireNonNull(source);
         this.tables = Objects.requireNonNull(tables);
-        this.verifier = new VersionVerifier(trustedKey);
+        this.verifier = new VersionVerifier(trusted);
+        this.fleet = Objects.requireNonNull(fleet);
         this.dataDir = dataDir;
+        Files.createDirectories(dataDir);
+        this.guard = new PointerGuard(fleet, trusted, dataDir);
         this.edgeId = edgeId;
         this.heartbeat = heartbeat;
         this.clock = clock;
+        this.destinations = Objects.requireNonNull(destinations);
     }
 
     /**
@@ -95,10 +119,11 @@ public final class RoutingUpdater {
     public synchronized void start() throws InterruptedException {
         try {
             Files.createDirectories(dataDir.resolve("versions"));
-            Optional<ReleasePointer> p = source.pointerIfChanged();
+            Optional<ReleasePointer> p = readPointer();
             if (p.isEmpty()) {
-                notReadyReason = "the fleet has no release pointer yet (nothing published)";
-                loadLastKnownGood("nothing is published yet");
+                String why = pointerRefusal != null ? pointerRefusal : "the fleet has no release pointer yet (nothing published)";
+                notReadyReason = why;
+                loadLastKnownGood(why);
                 return;
             }
             pointer = p.get();
@@ -119,7 +144,7 @@ public final class RoutingUpdater {
     /** One poll; never throws for store or version trouble (the active table keeps routing). */
     public synchronized void tick() throws InterruptedException {
         try {
-            source.pointerIfChanged().ifPresent(p -> pointer = p);
+            readPointer().ifPresent(p -> pointer = p);
             lastError = null;
         } catch (IOException e) {
             if (lastError == null) {
@@ -132,29 +157,51 @@ public final class RoutingUpdater {
             return;
         }
         Long wanted = pointer.active();
-        if (wanted != null && !wanted.equals(activeVersion()) && !wanted.equals(rejectedVersion)) {
+        if (wanted != null && !wanted.equals(activeVersion()) && !rejections.containsKey(wanted)) {
             try {
                 activate(staged != null && staged.version == wanted ? staged : stage(wanted));
             } catch (InvalidRoutingDbException e) {
-                reject(wanted, e);
+                reject(wanted, e.getMessage());
             } catch (IOException e) {
-                failed(wanted, e);
+                failed(wanted, e, false); // the fleet's active version: retried, never rejected for the store's sake
             }
         }
         Long candidate = pointer.candidate();
-        if (candidate != null && !candidate.equals(activeVersion()) && !candidate.equals(rejectedVersion)
+        if (candidate != null && !candidate.equals(activeVersion()) && !rejections.containsKey(candidate)
                 && (staged == null || staged.version != candidate)) {
             try {
-                staged = stage(candidate);
+                setStaged(stage(candidate));
                 LOG.info("staged routing version {} next to active version {} ({} domains)", candidate, activeVersion(),
                         staged.table.tenantCount());
             } catch (InvalidRoutingDbException e) {
-                reject(candidate, e);
+                reject(candidate, e.getMessage());
             } catch (IOException e) {
-                failed(candidate, e);
+                failed(candidate, e, true);
             }
         }
         reportIfChanged(false);
+    }
+
+    /** A new pointer the guard accepts; empty when unchanged, absent or refused (the refusal is kept and logged once). */
+    private Optional<ReleasePointer> readPointer() throws IOException {
+        Optional<ReleasePointer> p = source.pointerIfChanged();
+        if (p.isEmpty()) {
+            return p;
+        }
+        try {
+            guard.accept(p.get());
+            if (pointerRefusal != null) {
+                LOG.info("release pointer accepted again (epoch {}, sequence {})", p.get().epoch(), p.get().sequence());
+            }
+            pointerRefusal = null;
+            return p;
+        } catch (PointerGuard.RefusedPointer e) {
+            if (!e.getMessage().equals(pointerRefusal)) {
+                LOG.warn("refused the release pointer, staying on version {}: {}", activeVersion(), e.getMessage());
+            }
+            pointerRefusal = e.getMessage();
+            return Optional.empty();
+        }
     }
 
     private Staged stage(long version) throws IOException, InvalidRoutingDbException, InterruptedException {
@@ -163,7 +210,7 @@ public final class RoutingUpdater {
         Files.deleteIfExists(file);
         source.restore(version, file);
         try {
-            RoutingDb db = verifier.verify(file, manifest);
+            RoutingDb db = verifier.verify(file, manifest, fleet, version);
             RoutingTable table = RoutingTable.from(db);
             selfTest(table, db.model().domains());
             return new Staged(version, table, file, manifest);
@@ -194,29 +241,42 @@ public final class RoutingUpdater {
         }
         saveLastKnownGood(s);
         if (staged != null && staged.version == s.version) {
-            staged = null;
+            setStaged(null);
         }
+        restoreFailures.remove(s.version);
         notReadyReason = null;
         deleteOldFiles(s.version);
     }
 
-    /** A restore that failed: retried on the next ticks, rejected after {@link #RESTORE_ATTEMPTS}. */
-    private void failed(long version, IOException e) {
-        failures = failingVersion == version ? failures + 1 : 1;
-        failingVersion = version;
+    private void setStaged(Staged s) {
+        staged = s;
+        stagedVersion = s == null ? null : s.version;
+    }
+
+    /**
+     * A restore that failed for the store's sake: retried at the next polls. A candidate is rejected after
+     * {@link #RESTORE_ATTEMPTS}; the pointer's active version never is (the store may come back).
+     */
+    private void failed(long version, IOException e, boolean mayReject) {
+        int failures = restoreFailures.merge(version, 1, Integer::sum);
         lastError = e.getMessage();
-        if (failures >= RESTORE_ATTEMPTS) {
-            reject(version, e);
+        if (mayReject && failures >= RESTORE_ATTEMPTS) {
+            restoreFailures.remove(version);
+            reject(version, e.getMessage());
         } else {
-            LOG.warn("restore of routing version {} failed (attempt {} of {}): {}", version, failures, RESTORE_ATTEMPTS,
-                    e.getMessage());
+            LOG.warn("restore of routing version {} failed (attempt {}{}): {}", version, failures,
+                    mayReject ? " of " + RESTORE_ATTEMPTS : ", retried at every poll", e.getMessage());
         }
     }
 
-    private void reject(long version, Exception e) {
+    private void reject(long version, String reason) {
+        rejections.put(version, reason);
+        while (rejections.size() > REJECTIONS_KEPT) {
+            rejections.remove(rejections.keySet().iterator().next());
+        }
         rejectedVersion = version;
-        rejectionReason = e.getMessage();
-        LOG.warn("rejected routing version {}, staying on version {}: {}", version, activeVersion(), e.getMessage());
+        rejectionReason = reason;
+        LOG.warn("rejected routing version {}, staying on version {}: {}", version, activeVersion(), reason);
     }
 
     private void saveLastKnownGood(Staged s) throws IOException {
@@ -276,13 +336,14 @@ public final class RoutingUpdater {
         Long active = activeVersion();
         Long stagedVersion = staged == null ? null : staged.version;
         String state = notReadyReason != null ? "starting"
-                : pointer != null && pointer.candidate() != null && pointer.candidate().equals(rejectedVersion) ? "rejected"
+                : pointer != null && pointer.candidate() != null && rejections.containsKey(pointer.candidate()) ? "rejected"
                 : stagedVersion != null ? "staged" : "active";
         EdgeReport next = new EdgeReport(edgeId, active, stagedVersion, state, rejectedVersion, rejectionReason,
-                clock.instant(), destinations.get());
+                clock.instant(), destinations.get(), guard.epoch(), guard.sequence(), pointerRefusal);
         boolean changed = lastReport == null || !Objects.equals(lastReport.activeVersion(), active)
                 || !Objects.equals(lastReport.stagedVersion(), stagedVersion) || !lastReport.state().equals(state)
                 || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion)
+                || !Objects.equals(lastReport.pointerRefused(), pointerRefusal)
                 || !healthShape(lastReport).equals(healthShape(next));
         boolean due = Duration.between(lastReportAt, clock.instant()).compareTo(heartbeat) >= 0;
         if (!force && !changed && !due) {
@@ -311,20 +372,26 @@ public final class RoutingUpdater {
         return t == null ? null : t.version();
     }
 
-    public synchronized Long stagedVersion() {
-        return staged == null ? null : staged.version;
+    public Long stagedVersion() {
+        return stagedVersion;
     }
 
-    public synchronized Long rejectedVersion() {
+    /** The version rejected last (the report's), with {@link #rejectionReason()}. */
+    public Long rejectedVersion() {
         return rejectedVersion;
     }
 
-    public synchronized String rejectionReason() {
+    public String rejectionReason() {
         return rejectionReason;
     }
 
+    /** Why the last release pointer read was refused; null when it was accepted. */
+    public String pointerRefusal() {
+        return pointerRefusal;
+    }
+
     /** Why the edge has no table (null when it has one). */
-    public synchronized String notReadyReason() {
+    public String notReadyReason() {
         return notReadyReason;
     }
 

@@ -391,7 +391,10 @@ class EdgeProxyIT {
         String metrics = get(http, base + "/metrics").body();
         assertThat(metrics).contains("pbx3sbc_edge_sip_drops_total{reason=\"unknown_domain\"}")
                 .contains("pbx3sbc_edge_tenant_requests_total{domain=\"tenant1.example.com\",outcome=\"forwarded\"}")
-                .contains("pbx3sbc_edge_destination_up{uri=\"" + uri(GONE) + "\"} 0")
+                .contains("pbx3sbc_edge_destination_up{set=\"70\",uri=\"" + uri(GONE) + "\"} 0")
+                .contains("pbx3sbc_edge_destination_state{set=\"70\",uri=\"" + uri(GONE) + "\"} 0")
+                .containsPattern("pbx3sbc_edge_destination_requests_total\\{set=\"\\d+\",uri=\"[^\"]+\"} [1-9]")
+                .contains("pbx3sbc_edge_destination_dialogs{set=\"70\",uri=\"" + uri(GONE) + "\"} 0")
                 .contains("pbx3sbc_edge_routing_version 1")
                 .doesNotContain("unknown.example.net"); // senders never choose label values
     }

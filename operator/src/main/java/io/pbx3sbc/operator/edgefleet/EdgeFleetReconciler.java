@@ -39,6 +39,7 @@ import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
 import io.pbx3sbc.operator.publish.PromotionGate;
+import io.pbx3sbc.operator.publish.ReleasePointerWriter;
 import io.pbx3sbc.operator.publish.StoreConnector;
 import io.pbx3sbc.operator.status.DestinationHealthStatuses;
 import io.pbx3sbc.operator.status.Reasons;
@@ -49,6 +50,7 @@ import io.pbx3sbc.routingdb.compile.Problem;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
 import io.pbx3sbc.routingdb.manifest.EdgeReport;
+import io.pbx3sbc.routingdb.manifest.ReleasePointer;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
 import io.pbx3sbc.routingdb.store.ObjectStore;
@@ -105,9 +107,13 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     static final int STATUS_WRITERS = 4;
 
     /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
+    /**
+     * @param leadershipEpoch this replica's leadership term (its lease's acquisition time, epoch millis): the
+     *                        epoch of every release pointer it signs, so a stale leader's pointers sort lower
+     */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
                                ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, Path workDir,
-                               Clock clock) {
+                               Clock clock, java.util.function.LongSupplier leadershipEpoch) {
     }
 
     /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
@@ -117,6 +123,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private final Dependencies deps;
     private final RoutingCompiler compiler = new RoutingCompiler();
     private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
+    private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
     private final StatusWriter statusWriter = new StatusWriter(STATUS_WRITERS);
 
     public EdgeFleetReconciler(Dependencies deps) {
@@ -232,16 +239,29 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
                 SigningKeys.encodePublic(key.keys().getPublic()), deps.workloadDefaults()));
 
-        // 3. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why).
+        // 3. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
+        //    built only on what can be trusted, and every pointer is signed and written by the one writer.
         String fleetName = FleetNames.storeFleet(fleet);
         ObjectStore store = deps.stores().storeFor(key(fleet), location);
-        FleetPublisher publisher = new FleetPublisher(store, new FleetLayout(fleetName), key.keys(),
-                deps.workDir(), deps.clock());
+        FleetLayout layout = new FleetLayout(fleetName);
+        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock());
+        List<EdgeReport> reports = promoter.reports();
+        ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, key.keys(), deps.leadershipEpoch().getAsLong(),
+                pointerMemory.computeIfAbsent(key(fleet), k -> new ReleasePointerWriter.Memory()), deps.clock());
+        ReleasePointerWriter.Sink sink = next -> pointers.write(next, reports);
+        ReleasePointerWriter.Base base = pointers.current(reports);
+        ReleasePointer current = base.pointer();
+        if (base.distrusted() != null) {
+            current = sink.write(current); // put back a pointer the edges accept, before anything else
+            deps.events().warning(fleet, Reasons.RELEASE_POINTER_RESTORED, "Rewrote the release pointer (active version "
+                    + current.active() + ", sequence " + current.sequence() + "): " + base.distrusted() + ".");
+        }
+        FleetPublisher publisher = new FleetPublisher(store, layout, key.keys(), deps.workDir(), deps.clock(), sink);
         var promotion = fleet.getSpec().promotion;
-        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, publisher.currentPointer())
+        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, current)
                 : publisher.publish(compilation,
                 promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
-                promotion == null ? null : promotion.pinnedVersion);
+                promotion == null ? null : promotion.pinnedVersion, current);
         if (!same) {
             lastPublish.put(key(fleet), new LastPublish(fingerprint, deps.clock().instant(), compilation, outcome));
         }
@@ -257,9 +277,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         status.published(outcome, compilation);
 
         // 4. The promotion gate: the edges' reports decide when the candidate becomes active.
-        FleetPromoter promoter = new FleetPromoter(store, new FleetLayout(fleetName), deps.clock());
-        List<EdgeReport> reports = promoter.reports();
-        PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports);
+        PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports, sink);
         deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
         if ("promoted".equals(decision.outcome())) {
             deps.events().normal(fleet, Reasons.VERSION_PROMOTED, "Promoted routing version " + decision.decided()
@@ -308,6 +326,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         deps.stores().forget(key(fleet));
         deps.coalescer().forget(key(fleet));
         lastPublish.remove(key(fleet));
+        pointerMemory.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
     }

@@ -33,16 +33,17 @@ public final class FleetPromoter {
         this.clock = clock;
     }
 
-    public PromotionGate.Decision promote(ReleasePointer pointer, PromotionGate.Policy policy) throws IOException {
-        return promote(pointer, policy, reports());
-    }
-
-    /** Decides on reports already read (the reconciler also takes destination health from them). */
-    public PromotionGate.Decision promote(ReleasePointer pointer, PromotionGate.Policy policy, List<EdgeReport> reports)
-            throws IOException {
+    /**
+     * Decides on reports already read (the reconciler also takes destination health from them) and writes
+     * the new pointer through {@code pointers} when the decision changes it.
+     *
+     * @return the decision, its pointer as written
+     */
+    public PromotionGate.Decision promote(ReleasePointer pointer, PromotionGate.Policy policy, List<EdgeReport> reports,
+                                          ReleasePointerWriter.Sink pointers) throws IOException {
         PromotionGate.Decision d = PromotionGate.decide(pointer, reports, policy, clock.instant());
         if (d.changed(pointer)) {
-            store.put(layout.releasePointer(), d.pointer().toJson(), "application/json");
+            d = d.withPointer(pointers.write(d.pointer()));
             if (d.outcome() != null) {
                 LOG.info("fleet {}: version {} {}", layout.fleet(), d.decided(), d.outcome());
             }

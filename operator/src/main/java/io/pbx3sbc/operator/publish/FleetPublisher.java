@@ -37,6 +37,7 @@ public final class FleetPublisher {
     private final KeyPair keys;
     private final Path workDir;
     private final Clock clock;
+    private final ReleasePointerWriter.Sink pointers;
 
     /**
      * What a publish did: the plan it carried out, the compiled content's hash, the version holding that
@@ -48,7 +49,10 @@ public final class FleetPublisher {
         }
     }
 
-    public FleetPublisher(ObjectStore store, FleetLayout layout, KeyPair keys, Path workDir, Clock clock) {
+    /** @param pointers signs and writes the release pointer ({@link ReleasePointerWriter}) */
+    public FleetPublisher(ObjectStore store, FleetLayout layout, KeyPair keys, Path workDir, Clock clock,
+                          ReleasePointerWriter.Sink pointers) {
+        this.pointers = Objects.requireNonNull(pointers, "pointers");
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.versions = new VersionPublisher(store, layout);
@@ -57,10 +61,10 @@ public final class FleetPublisher {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public Outcome publish(Compilation compilation, int retained, Long pinned) throws IOException {
+    /** @param pointer the release pointer to build on ({@link ReleasePointerWriter#current}) */
+    public Outcome publish(Compilation compilation, int retained, Long pinned, ReleasePointer pointer) throws IOException {
         long started = System.nanoTime();
         String sha = ContentHash.of(compilation.model());
-        ReleasePointer pointer = currentPointer();
         Map<Long, String> published = publishedContent(pointer);
         String failedSha = pointer.history().stream().filter(h -> h.outcome().startsWith("failed"))
                 .map(ReleasePointer.HistoryEntry::contentSha256).reduce((a, b) -> b).orElse(null);
@@ -88,8 +92,7 @@ public final class FleetPublisher {
             }
             List<ReleasePointer.HistoryEntry> history = new ArrayList<>(pointer.history());
             history.add(new ReleasePointer.HistoryEntry(n, sha, "published", clock.instant()));
-            pointer = new ReleasePointer(layout.fleet(), pointer.active(), n, trim(history), clock.instant());
-            store.put(layout.releasePointer(), pointer.toJson(), "application/json");
+            pointer = pointers.write(pointer.with(pointer.active(), n, trim(history), clock.instant()));
         }
         for (long v : plan.delete()) {
             versions.delete(v);
@@ -121,12 +124,6 @@ public final class FleetPublisher {
         return published;
     }
 
-    /** The release pointer as stored, or an empty one for a fleet never published. */
-    public ReleasePointer currentPointer() throws IOException {
-        return store.get(layout.releasePointer()).map(FleetPublisher::parse)
-                .orElse(new ReleasePointer(layout.fleet(), null, null, List.of(), clock.instant()));
-    }
-
     /** What {@link #publish} found last time for the same inputs, with the pointer as it is now. */
     public static Outcome unchanged(Outcome previous, ReleasePointer now) {
         return new Outcome(new PublishPlan(false, previous.plan().nextVersion(), List.of()), previous.contentSha256(),
@@ -135,13 +132,5 @@ public final class FleetPublisher {
 
     private static List<ReleasePointer.HistoryEntry> trim(List<ReleasePointer.HistoryEntry> history) {
         return history.size() <= 20 ? history : history.subList(history.size() - 20, history.size());
-    }
-
-    private static ReleasePointer parse(byte[] json) {
-        try {
-            return ReleasePointer.fromJson(json);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("release pointer is not valid JSON: " + e.getMessage(), e);
-        }
     }
 }

@@ -49,6 +49,11 @@ public final class PromotionGate {
             return pointer != before;
         }
 
+        /** The same decision with its pointer as the writer wrote it (signed, ordered). */
+        public Decision withPointer(ReleasePointer written) {
+            return new Decision(written, decided, outcome, waiting, edges, live, staged, onActive);
+        }
+
         /** Nothing pending and every live edge (if any) on the active version: the fleet can be polled slowly. */
         public boolean converged() {
             return pointer.candidate() == null && onActive == live;
@@ -130,6 +135,6 @@ public final class PromotionGate {
         if (history.size() > 20) {
             history = history.subList(history.size() - 20, history.size());
         }
-        return new ReleasePointer(p.fleet(), active, candidate, List.copyOf(history), now);
+        return p.with(active, candidate, List.copyOf(history), now);
     }
 }

@@ -56,6 +56,7 @@ public final class Reasons {
     public static final String VERSION_REJECTED = "VersionRejected";
     public static final String STAGING_DEADLINE_EXCEEDED = "StagingDeadlineExceeded";
     public static final String VERSION_PROMOTED = "VersionPromoted";
+    public static final String RELEASE_POINTER_RESTORED = "ReleasePointerRestored";
 
     // EdgeFleet: Ready
     public static final String SERVING = "Serving";

@@ -11,9 +11,13 @@ import java.util.List;
  * @param rejectedVersion the last version this edge refused, with {@code reason}
  * @param destinations    the destinations of the active table as this edge sees them (empty from edges
  *                        older than this field)
+ * @param pointerEpoch    epoch of the newest release pointer this edge accepted
+ * @param pointerSequence sequence of that pointer: the operator's next pointer must be newer
+ * @param pointerRefused  why the last pointer read was refused (rollback, foreign fleet, bad signature); null when accepted
  */
 public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state,
-                         Long rejectedVersion, String reason, Instant reportedAt, List<DestinationHealth> destinations) {
+                         Long rejectedVersion, String reason, Instant reportedAt, List<DestinationHealth> destinations,
+                         long pointerEpoch, long pointerSequence, String pointerRefused) {
 
     public EdgeReport {
         destinations = destinations == null ? List.of() : List.copyOf(destinations);
@@ -22,6 +26,11 @@ public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, 
     public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,
                       String reason, Instant reportedAt) {
         this(edgeId, activeVersion, stagedVersion, state, rejectedVersion, reason, reportedAt, List.of());
+    }
+
+    public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,
+                      String reason, Instant reportedAt, List<DestinationHealth> destinations) {
+        this(edgeId, activeVersion, stagedVersion, state, rejectedVersion, reason, reportedAt, destinations, 0, 0, null);
     }
 
     /**

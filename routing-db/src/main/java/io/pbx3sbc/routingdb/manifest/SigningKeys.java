@@ -72,26 +72,49 @@ public final class SigningKeys {
         Manifest withKey = new Manifest(manifest.fleet(), manifest.version(), manifest.schemaVersion(),
                 manifest.contentSha256(), manifest.counts(), manifest.createdAt(), manifest.sourceGenerations(),
                 keyId(keys.getPublic()), null);
+        return withKey.withSignature(signBytes(withKey.signedBytes(), keys));
+    }
+
+    /** True only when the manifest carries a valid signature by this key. */
+    public static boolean verify(Manifest manifest, PublicKey key) {
+        return manifest.signature() != null && verifyBytes(manifest.signedBytes(), manifest.signature(), key);
+    }
+
+    /** True only when the manifest is signed by one of the trusted keys (the one its key id names). */
+    public static boolean verify(Manifest manifest, TrustedKeys trusted) {
+        PublicKey key = trusted.key(manifest.keyId());
+        return key != null && verify(manifest, key);
+    }
+
+    /** Signs a release pointer's canonical form (sequence and epoch as given); returns it with keyId and signature. */
+    public static ReleasePointer sign(ReleasePointer pointer, KeyPair keys) {
+        ReleasePointer withKey = pointer.withSignature(keyId(keys.getPublic()), null);
+        return withKey.withSignature(withKey.keyId(), signBytes(withKey.signedBytes(), keys));
+    }
+
+    /** True only when the pointer is signed by one of the trusted keys (the one its key id names). */
+    public static boolean verify(ReleasePointer pointer, TrustedKeys trusted) {
+        PublicKey key = trusted.key(pointer.keyId());
+        return key != null && pointer.signature() != null && verifyBytes(pointer.signedBytes(), pointer.signature(), key);
+    }
+
+    private static String signBytes(byte[] bytes, KeyPair keys) {
         try {
             Signature signer = Signature.getInstance(ALGORITHM);
             signer.initSign(keys.getPrivate());
-            signer.update(withKey.signedBytes());
-            return withKey.withSignature(Base64.getEncoder().encodeToString(signer.sign()));
+            signer.update(bytes);
+            return Base64.getEncoder().encodeToString(signer.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("signing failed: " + e.getMessage(), e);
         }
     }
 
-    /** True only when the manifest carries a valid signature by this key. */
-    public static boolean verify(Manifest manifest, PublicKey key) {
-        if (manifest.signature() == null) {
-            return false;
-        }
+    private static boolean verifyBytes(byte[] bytes, String signature, PublicKey key) {
         try {
             Signature verifier = Signature.getInstance(ALGORITHM);
             verifier.initVerify(key);
-            verifier.update(manifest.signedBytes());
-            return verifier.verify(Base64.getDecoder().decode(manifest.signature()));
+            verifier.update(bytes);
+            return verifier.verify(Base64.getDecoder().decode(signature));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
         }

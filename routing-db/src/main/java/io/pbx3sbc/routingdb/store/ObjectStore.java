@@ -12,6 +12,23 @@ public interface ObjectStore {
 
     void put(String key, byte[] bytes, String contentType) throws ObjectStoreException;
 
+    /**
+     * A conditional PUT: written only while the object's ETag is still {@code ifMatch} (or, with null,
+     * while it does not exist). Fences a writer that acts on a stale read, where the server supports
+     * conditional writes (AWS S3 does); a server that ignores the condition writes unconditionally.
+     *
+     * @return the new ETag, when the server says
+     * @throws PreconditionFailed when someone else wrote the object in between
+     */
+    String putIfMatch(String key, byte[] bytes, String contentType, String ifMatch) throws ObjectStoreException;
+
+    /** The object changed since it was read: the write was refused (HTTP 412). */
+    final class PreconditionFailed extends ObjectStoreException {
+        public PreconditionFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Empty when the key does not exist. */
     Optional<byte[]> get(String key) throws ObjectStoreException;
 

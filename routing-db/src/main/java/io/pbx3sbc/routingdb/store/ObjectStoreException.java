@@ -3,7 +3,7 @@ package io.pbx3sbc.routingdb.store;
 import java.io.IOException;
 
 /** An object store could not be used; the message says which store and why, without a stack trace. */
-public final class ObjectStoreException extends IOException {
+public class ObjectStoreException extends IOException {
     public ObjectStoreException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -62,6 +62,28 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
+    public String putIfMatch(String key, byte[] bytes, String contentType, String ifMatch) throws ObjectStoreException {
+        try {
+            return client.putObject(b -> {
+                b.bucket(location.bucket()).key(key(key)).contentType(contentType);
+                if (ifMatch == null) {
+                    b.ifNoneMatch("*");
+                } else {
+                    b.ifMatch(ifMatch);
+                }
+            }, RequestBody.fromBytes(bytes)).eTag();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                throw new PreconditionFailed("S3 put " + key + " on " + location + " refused: the object changed since it"
+                        + " was read (another writer?)", e);
+            }
+            throw failure("put", key, e);
+        } catch (SdkException e) {
+            throw failure("put", key, e);
+        }
+    }
+
+    @Override
     public Optional<byte[]> get(String key) throws ObjectStoreException {
         try {
             return Optional.of(client.getObjectAsBytes(b -> b.bucket(location.bucket()).key(key(key))).asByteArray());
