@@ -90,7 +90,7 @@ for i in $(seq 1 "$edges"); do
     EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
     --s3-prefix default/ --public-key "$public_key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
-    --sip-listen "$addr:5060" --admin-listen "$addr:9090"
+    --sip-listen "$addr:5060" --admin-listen "$addr:9090" --admin-detail true
 done
 for i in $(seq 1 "$edges"); do wait_http "http://127.0.2.$i:9090/readyz" "edge-$i" 600; done
 

@@ -49,6 +49,14 @@ ensure_control_plane() {
   export KUBE_BIN_DIR
 }
 
+# SeaweedFS's weed from a pinned Go module (hack/seaweedfs): the local S3 server that enforces
+# per-identity policies (the edges' read-only credential); about 5 minutes the first time on 2 cores.
+ensure_seaweedfs() {
+  command -v go >/dev/null || { echo "Go is needed to build SeaweedFS (hack/seaweedfs)" >&2; return 1; }
+  SEAWEEDFS_BIN="$("$(dirname "${BASH_SOURCE[0]}")/../seaweedfs/build.sh")"
+  export SEAWEEDFS_BIN
+}
+
 # The root filesystem of the container images (a jlink'd Java, its libraries, litestream); with it,
 # mvn package also writes edge-runtime/target/image.tar and operator/target/image.tar.
 ensure_image_runtime() {

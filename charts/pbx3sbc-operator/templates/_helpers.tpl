@@ -38,10 +38,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "create", "update"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "create", "update"]   # SIP from anywhere, the edges' admin port from the operator and monitoring only
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create"]              # read S3 credentials and signing keys; create a key on first use
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- end -}}
+
+
+{{/* Edge image prefixes EdgeFleets may name: the default edge image's repository and the allowed ones. */}}
+{{- define "pbx3sbc.edgeImagePrefixes" -}}
+{{- $prefixes := list (printf "%s:" .Values.edgeImage.repository) -}}
+{{- range .Values.edgeImages.allowed }}{{- $prefixes = append $prefixes . -}}{{- end -}}
+{{- $prefixes | uniq | toJson -}}
 {{- end -}}

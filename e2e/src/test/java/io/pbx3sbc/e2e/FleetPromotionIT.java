@@ -292,11 +292,11 @@ class FleetPromotionIT {
 
             image.writableDir("/var/lib/pbx3sbc");
             String publicKey = SigningKeys.encodePublic(fleetKeys().getPublic());
-            LocalProcess edge = image.start("image-edge", state.resolve("image-edge.log"), image.entrypoint(), Map.of(
+            LocalProcess edge = image.start("image-edge", state.resolve("image-edge.log"), image.entrypoint(), withDetail(Map.of(
                     "EDGE_FLEET", "edge", "EDGE_S3_ENDPOINT", "http://127.0.0.1:19000", "EDGE_S3_BUCKET", "sip-routing",
                     "EDGE_S3_PREFIX", "default/", "EDGE_PUBLIC_KEY", publicKey, "AWS_ACCESS_KEY_ID", "local",
                     "AWS_SECRET_ACCESS_KEY", "local-secret-key", "EDGE_SIP_LISTEN", "127.0.2.9:5060",
-                    "EDGE_ADMIN_LISTEN", "127.0.2.9:9090", "EDGE_EDGE_ID", "edge-image"));
+                    "EDGE_ADMIN_LISTEN", "127.0.2.9:9090", "EDGE_EDGE_ID", "edge-image")));
             try {
                 await("the image's edge ready", () -> product.ready(9), r -> r);
                 long active = fleet().getStatus().activeVersion;
@@ -359,6 +359,13 @@ class FleetPromotionIT {
         assertThat(condition(f, "Degraded").message).contains("Version " + version);
         assertThat(f.getStatus().phase).isEqualTo("Degraded");
         return f;
+    }
+
+    /** The image's edge serves /lookup, which the test asks. */
+    static Map<String, String> withDetail(Map<String, String> env) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put("EDGE_ADMIN_DETAIL", "true");
+        return out;
     }
 
     static KeyPair fleetKeys() {

@@ -117,7 +117,7 @@ public final class Edge implements AutoCloseable {
         LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"),
                 fleet.restoreTimeout());
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
-                tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), config.edgeId(), fleet.heartbeat(),
+                tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), fleet.stateDir(), config.edgeId(), fleet.heartbeat(),
                 Clock.systemUTC(), this::destinationReports);
         updater.start();
         updates = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -155,7 +155,8 @@ public final class Edge implements AutoCloseable {
         if (config.probing()) {
             prober.start(proxy::sendProbe);
         }
-        admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText, this::lookup);
+        admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText,
+                config.adminDetail() ? this::lookup : null);
         LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}", config.edgeId(),
                 config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen());
     }
@@ -273,10 +274,15 @@ public final class Edge implements AutoCloseable {
         Map<String, Object> destinations = new LinkedHashMap<>();
         Map<String, HealthTracker.Snapshot> probed = health.snapshot();
         Set<String> uris = t == null ? Set.of() : new java.util.TreeSet<>(t.destinationUris());
-        for (String uri : uris) {
-            HealthTracker.Snapshot s = probed.get(uri);
-            destinations.put(uri, Map.of("up", s == null || s.up(), "lastProbe", s == null ? "not probed yet" : s.lastReason(),
-                    "dialogs", stats.dialogs(uri)));
+        if (config.adminDetail()) {
+            for (String uri : uris) {
+                HealthTracker.Snapshot s = probed.get(uri);
+                destinations.put(uri, Map.of("up", s == null || s.up(), "lastProbe", s == null ? "not probed yet" : s.lastReason(),
+                        "dialogs", stats.dialogs(uri)));
+            }
+        } else { // where the tenants' PBXes are is detail: counts only
+            destinations.put("total", uris.size());
+            destinations.put("up", uris.stream().filter(health::isUp).count());
         }
         status.put("destinations", destinations);
         status.put("openTransactions", proxy == null ? 0 : proxy.openTransactions());
@@ -299,7 +305,7 @@ public final class Edge implements AutoCloseable {
 
     String metricsText() {
         StringBuilder out = new StringBuilder(4096);
-        metrics.writeCounters(out);
+        metrics.writeCounters(out, config.adminDetail());
         RoutingTable t = tables.current();
         EdgeMetrics.family(out, "pbx3sbc_edge_sip_shed_datagrams_total",
                 "UDP datagrams dropped unread because the edge was overloaded (its receive queue was full)", "counter");

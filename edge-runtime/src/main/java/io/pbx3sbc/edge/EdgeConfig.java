@@ -19,18 +19,19 @@ import java.util.Objects;
  * @param advertised     the address put in Record-Route: what callers reach (a Service, a NAT's public side)
  * @param sipThreads     JAIN-SIP worker threads
  * @param drainTimeout   how long SIGTERM waits for open transactions before the process exits
+ * @param adminDetail    the admin port may tell tenant detail (/lookup, domains and destinations in /status)
  */
 public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
                          String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
-                         Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing) {
+                         Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail) {
 
     /**
      * Fleet mode: routing versions come from the fleet's store (restored with litestream, verified with
      * the fleet's public key) instead of a fixed file. S3 credentials come from AWS_ACCESS_KEY_ID and
      * AWS_SECRET_ACCESS_KEY only, never from flags.
      */
-    public record Fleet(String name, S3Location store, TrustedKeys trustedKeys, Path dataDir, Duration pollInterval,
-                        Duration heartbeat, Path litestream, Duration restoreTimeout) {
+    public record Fleet(String name, S3Location store, TrustedKeys trustedKeys, Path dataDir, Path stateDir,
+                        Duration pollInterval, Duration heartbeat, Path litestream, Duration restoreTimeout) {
     }
 
     private record Option(String flag, String defaultValue, String help) {
@@ -45,14 +46,16 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("s3-prefix", "", "fleet mode: key prefix above fleets/<fleet>/"),
             new Option("s3-path-style", "true", "fleet mode: path-style addressing (MinIO, S3Proxy)"),
             new Option("public-key", null, "fleet mode: base64 Ed25519 public key(s) that sign the fleet's versions and release pointer; several, comma-separated, during a key rotation"),
-            new Option("data-dir", "/var/lib/pbx3sbc", "fleet mode: restored versions and the last known good copy"),
+            new Option("data-dir", "/var/lib/pbx3sbc", "fleet mode: restored versions (scratch)"),
+            new Option("state-dir", null, "fleet mode: the last known good copy and the newest accepted release pointer; keep it on a volume that outlives the pod (default: the data dir)"),
             new Option("poll-interval", "1s", "fleet mode: how often the release pointer is read (conditional GET)"),
             new Option("heartbeat-interval", "5s", "fleet mode: how often an idle edge reports to the fleet"),
             new Option("litestream-bin", "litestream", "fleet mode: the litestream binary"),
             new Option("restore-timeout", "120s", "fleet mode: a litestream restore still running after this is killed and fails"),
             new Option("sip-listen", "0.0.0.0:5060", "address for SIP over UDP and TCP"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
-            new Option("admin-listen", "0.0.0.0:9090", "address for /healthz /readyz /status /metrics"),
+            new Option("admin-listen", "127.0.0.1:9090", "address for /healthz /readyz /status /metrics (the operator sets the pod IP)"),
+            new Option("admin-detail", "false", "serve /lookup, and domains and destination URIs in /status and per-tenant metrics (they tell which domains are tenants and where their PBXes are)"),
             new Option("edge-id", null, "name of this edge in logs and reports (default: the host name)"),
             new Option("scanner-user-agents", ProtectionPolicy.DEFAULT_SCANNERS,
                     "case-insensitive regex of User-Agents dropped silently"),
@@ -128,7 +131,8 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             return new EdgeConfig(db == null ? null : Path.of(db), fleet, sip, advertised, HostPort.parse(values.get("admin-listen"), 9090),
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
-                    Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"));
+                    Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"),
+                    bool(values, "admin-detail"));
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -152,7 +156,9 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
         }
         S3Location store = new S3Location(java.net.URI.create(endpoint), values.get("s3-region"),
                 required(values, "s3-bucket"), values.get("s3-prefix"), bool(values, "s3-path-style"), access, secret);
-        return new Fleet(values.get("fleet"), store, trusted, Path.of(values.get("data-dir")), duration(values, "poll-interval"),
+        Path dataDir = Path.of(values.get("data-dir"));
+        return new Fleet(values.get("fleet"), store, trusted, dataDir,
+                values.get("state-dir") == null ? dataDir : Path.of(values.get("state-dir")), duration(values, "poll-interval"),
                 duration(values, "heartbeat-interval"), Path.of(values.get("litestream-bin")), duration(values, "restore-timeout"));
     }
 

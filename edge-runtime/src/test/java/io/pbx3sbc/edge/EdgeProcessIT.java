@@ -85,6 +85,13 @@ class EdgeProcessIT {
                 String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/status")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(status).contains("\"domains\" : 100001").contains("\"version\" : 7");
+                // Without --admin-detail the admin port says nothing of who the tenants are or where their PBXes are.
+                assertThat(status).doesNotContain(backendAddr.getAddress().getHostAddress()).doesNotContain("real.example.com");
+                assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+                        + "/lookup?domain=real.example.com")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .isEqualTo(403);
+                assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("pbx3sbc_edge_tenant_requests_total");
                 System.out.println("edge with 100k domains, /status jvm: "
                         + status.substring(status.indexOf("\"jvm\""), status.indexOf('}', status.indexOf("\"jvm\"")) + 1));
 

@@ -2,6 +2,7 @@ package io.pbx3sbc.operator;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,9 +19,28 @@ import java.util.stream.Collectors;
  * @param identity         this replica's name in the Lease (POD_NAME, else the host name)
  * @param edgeImage        image for edges of fleets that name none (EDGE_IMAGE)
  * @param workDir          scratch space for building versions (WORK_DIR)
+ * @param edgeAdminClients namespaces allowed to reach the edges' admin port besides the operator's own
+ *                         (EDGE_ADMIN_CLIENT_NAMESPACES, comma separated: the monitoring namespace)
+ * @param admission        edge images allowed (EDGE_IMAGE_ALLOWLIST, comma separated prefixes; default the
+ *                         default image's repository) and namespaces where fleets may use the host network
+ *                         (HOST_NETWORK_NAMESPACES, comma separated, {@code *} for any; default none)
  */
 public record OperatorConfig(Set<String> watchNamespaces, String adminHost, int adminPort, boolean leaderElection,
-                             String leaseName, String leaseNamespace, String identity, String edgeImage, Path workDir) {
+                             String leaseName, String leaseNamespace, String identity, String edgeImage, Path workDir,
+                             Set<String> edgeAdminClients, io.pbx3sbc.operator.edgefleet.AdmissionRules admission) {
+
+    /** The defaults of the environment form for what is not given: only the edge image's repository, no host network. */
+    public OperatorConfig(Set<String> watchNamespaces, String adminHost, int adminPort, boolean leaderElection,
+                          String leaseName, String leaseNamespace, String identity, String edgeImage, Path workDir) {
+        this(watchNamespaces, adminHost, adminPort, leaderElection, leaseName, leaseNamespace, identity, edgeImage, workDir,
+                Set.of(), new io.pbx3sbc.operator.edgefleet.AdmissionRules(List.of(repository(edgeImage)), Set.of()));
+    }
+
+    /** {@code registry/edge-runtime:} of {@code registry/edge-runtime:1.2}: every tag of the default image. */
+    static String repository(String image) {
+        int colon = image.lastIndexOf(':');
+        return colon > image.lastIndexOf('/') ? image.substring(0, colon + 1) : image;
+    }
 
     public static OperatorConfig fromEnvironment(Map<String, String> env) {
         String listen = env.getOrDefault("OPERATOR_ADMIN_LISTEN", "0.0.0.0:8080");
@@ -37,13 +57,21 @@ public record OperatorConfig(Set<String> watchNamespaces, String adminHost, int 
         Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         String identity = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "pbx3sbc-operator-" + ProcessHandle.current().pid()));
+        String edgeImage = env.getOrDefault("EDGE_IMAGE", "ghcr.io/pbx3sbc/edge-runtime:" + version());
+        List<String> images = list(env.getOrDefault("EDGE_IMAGE_ALLOWLIST", repository(edgeImage)));
         return new OperatorConfig(namespaces, listen.substring(0, colon), port,
                 !"false".equalsIgnoreCase(env.getOrDefault("LEADER_ELECTION", "true")),
                 env.getOrDefault("LEASE_NAME", "pbx3sbc-operator"),
                 env.getOrDefault("LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "default")),
-                identity,
-                env.getOrDefault("EDGE_IMAGE", "ghcr.io/pbx3sbc/edge-runtime:" + version()),
-                Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir") + "/pbx3sbc-operator")));
+                identity, edgeImage,
+                Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir") + "/pbx3sbc-operator")),
+                Set.copyOf(list(env.getOrDefault("EDGE_ADMIN_CLIENT_NAMESPACES", ""))),
+                new io.pbx3sbc.operator.edgefleet.AdmissionRules(images,
+                        Set.copyOf(list(env.getOrDefault("HOST_NETWORK_NAMESPACES", "")))));
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     static String version() {

@@ -68,6 +68,13 @@ public final class OperatorMain {
         }
     }
 
+    /** The operator's own namespace and the configured ones (monitoring) may reach the edges' admin port. */
+    private static java.util.Set<String> adminClients(OperatorConfig config) {
+        java.util.Set<String> out = new java.util.TreeSet<>(config.edgeAdminClients());
+        out.add(config.leaseNamespace());
+        return out;
+    }
+
     /** When this replica acquired the lease (epoch millis), read back from the Lease; now when unreadable. */
     private static long leaseAcquired(KubernetesClient client, OperatorConfig config) {
         try {
@@ -119,7 +126,8 @@ public final class OperatorMain {
         EdgeFleetReconciler reconciler = new EdgeFleetReconciler(new EdgeFleetReconciler.Dependencies(
                 new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
                 new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
-                new EdgeWorkloads.Defaults(config.edgeImage()), config.workDir(), Clock.systemUTC(), leadershipEpoch::get));
+                new EdgeWorkloads.Defaults(config.edgeImage(), adminClients(config)), config.admission(), config.workDir(),
+                Clock.systemUTC(), leadershipEpoch::get));
         metrics.statusWritesPending(reconciler::statusWritesPending);
         operator.register(reconciler, c -> {
             if (!config.watchNamespaces().isEmpty()) {

@@ -10,18 +10,30 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * The admin port: {@code /healthz} (the process serves), {@code /readyz} (a routing table is loaded,
- * SIP listens and the edge is not draining), {@code /status} (JSON) and {@code /metrics} (Prometheus
- * text). Kept off the SIP port and its threads, on one small thread of its own.
+ * SIP listens and the edge is not draining), {@code /status} (JSON), {@code /metrics} (Prometheus
+ * text) and, when tenant detail is allowed, {@code /lookup}. Kept off the SIP port and its threads, on
+ * a small pool of its own with a bounded queue; the JDK server's request and response time limits
+ * close a connection that sends its request slowly or never reads the answer, so a few slow clients
+ * cannot keep {@code /healthz} from answering.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    static final int THREADS = 4;
+    static final int QUEUE = 64;
+
+    static {
+        // Read once by the JDK's HTTP server: seconds for a whole request to arrive and an answer to leave.
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "5"));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "10"));
+        System.setProperty("sun.net.httpserver.idleInterval", System.getProperty("sun.net.httpserver.idleInterval", "30"));
+    }
 
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService pool;
 
     /** Readiness with the reason when not ready. */
     public record Readiness(boolean ready, String reason) {
@@ -31,14 +43,18 @@ public final class AdminServer implements AutoCloseable {
     public record Lookup(long version, int setId, boolean enabled) {
     }
 
+    /** @param lookup null when tenant detail is not allowed: {@code /lookup} then answers 403 */
     public AdminServer(HostPort listen, Supplier<Readiness> readiness, Supplier<byte[]> statusJson,
                        Supplier<String> metrics, java.util.function.Function<String, Lookup> lookup) throws IOException {
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "edge-admin");
-            t.setDaemon(true);
-            return t;
-        }));
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "edge-admin-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+        server.setExecutor(pool);
         server.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8)));
         server.createContext("/readyz", ex -> {
             Readiness r = readiness.get();
@@ -48,6 +64,10 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/status", ex -> send(ex, 200, "application/json", statusJson.get()));
         // /lookup?domain=acme.voip.example.com: does the active table route this domain? (operations, convergence bench)
         server.createContext("/lookup", ex -> {
+            if (lookup == null) {
+                send(ex, 403, "text/plain", "tenant detail is off on this edge (--admin-detail)\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             String q = ex.getRequestURI().getRawQuery();
             String domain = q == null || !q.startsWith("domain=") ? "" : java.net.URLDecoder.decode(q.substring(7),
                     StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
@@ -89,5 +109,6 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        pool.shutdownNow();
     }
 }

@@ -100,8 +100,13 @@ public final class EdgeMetrics {
         return out;
     }
 
-    /** Writes the counters in Prometheus text format; gauges are appended by the caller. */
+    /** Writes the counters in Prometheus text format, with the per-tenant series; gauges are appended by the caller. */
     public void writeCounters(StringBuilder out) {
+        writeCounters(out, true);
+    }
+
+    /** @param tenants whether to write the per-tenant series (their labels name the tenants' domains) */
+    public void writeCounters(StringBuilder out, boolean tenants) {
         family(out, "pbx3sbc_edge_sip_requests_total", "SIP requests received, by method and outcome", "counter");
         each(requests, (k, v) -> {
             String[] p = k.split("\u0000");
@@ -109,11 +114,13 @@ public final class EdgeMetrics {
         });
         family(out, "pbx3sbc_edge_sip_drops_total", "Requests not routed, by reason (silent drops and error replies)", "counter");
         each(drops, (k, v) -> sample(out, "pbx3sbc_edge_sip_drops_total", "reason", k, null, null, v));
-        family(out, "pbx3sbc_edge_tenant_requests_total", "Requests for known tenant domains, by outcome", "counter");
-        each(tenants, (k, v) -> {
-            String[] p = k.split("\u0000");
-            sample(out, "pbx3sbc_edge_tenant_requests_total", "domain", p[0], "outcome", p[1], v);
-        });
+        if (tenants) {
+            family(out, "pbx3sbc_edge_tenant_requests_total", "Requests for known tenant domains, by outcome", "counter");
+            each(this.tenants, (k, v) -> {
+                String[] p = k.split("\u0000");
+                sample(out, "pbx3sbc_edge_tenant_requests_total", "domain", p[0], "outcome", p[1], v);
+            });
+        }
         family(out, "pbx3sbc_edge_sip_relayed_final_responses_total", "Final responses relayed to callers, by class", "counter");
         each(responses, (k, v) -> sample(out, "pbx3sbc_edge_sip_relayed_final_responses_total", "class", k, null, null, v));
         single(out, "pbx3sbc_edge_sip_malformed_total", "Messages dropped because they failed parsing or sanity checks", malformed.sum());

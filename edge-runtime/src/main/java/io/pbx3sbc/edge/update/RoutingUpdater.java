@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +66,7 @@ public final class RoutingUpdater {
     private final ActiveTable tables;
     private final VersionVerifier verifier;
     private final PointerGuard guard;
+    private final LastKnownGood lastKnownGood;
     private final String fleet;
     private final Path dataDir;
     private final String edgeId;
@@ -92,12 +92,16 @@ public final class RoutingUpdater {
 
     public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
                           String edgeId, Duration heartbeat, Clock clock) throws IOException {
-        this(source, tables, trusted, fleet, dataDir, edgeId, heartbeat, clock, List::of);
+        this(source, tables, trusted, fleet, dataDir, dataDir, edgeId, heartbeat, clock, List::of);
     }
 
-    /** @param destinations how this edge sees the destinations of its active table, carried by its reports */
+    /**
+     * @param dataDir      restored versions (scratch, may go with the pod)
+     * @param stateDir     the last known good copy and the newest accepted pointer (durable when the fleet says so)
+     * @param destinations how this edge sees the destinations of its active table, carried by its reports
+     */
     public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
-                          String edgeId, Duration heartbeat, Clock clock,
+                          Path stateDir, String edgeId, Duration heartbeat, Clock clock,
                           Supplier<List<EdgeReport.DestinationHealth>> destinations) throws IOException {
         this.source = Objects.requireNonNull(source);
         this.tables = Objects.requireNonNull(tables);
@@ -105,7 +109,9 @@ public final class RoutingUpdater {
         this.fleet = Objects.requireNonNull(fleet);
         this.dataDir = dataDir;
         Files.createDirectories(dataDir);
-        this.guard = new PointerGuard(fleet, trusted, dataDir);
+        Files.createDirectories(stateDir);
+        this.guard = new PointerGuard(fleet, trusted, stateDir);
+        this.lastKnownGood = new LastKnownGood(stateDir, edgeId);
         this.edgeId = edgeId;
         this.heartbeat = heartbeat;
         this.clock = clock;
@@ -280,34 +286,41 @@ public final class RoutingUpdater {
     }
 
     private void saveLastKnownGood(Staged s) throws IOException {
-        Path lkg = Files.createDirectories(dataDir.resolve("last-known-good"));
-        Path tmp = lkg.resolve("routing.db.tmp");
-        Files.copy(s.file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.write(lkg.resolve("manifest.json.tmp"), s.manifest.toJson());
-        Files.move(tmp, lkg.resolve("routing.db"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(lkg.resolve("manifest.json.tmp"), lkg.resolve("manifest.json"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        lastKnownGood.save(s.version, s.file, s.manifest);
     }
 
+    /** The copy activated last, else any other that still verifies; never one that does not. */
     private void loadLastKnownGood(String why) {
-        Path lkg = dataDir.resolve("last-known-good");
-        if (!Files.isRegularFile(lkg.resolve("routing.db")) || !Files.isRegularFile(lkg.resolve("manifest.json"))) {
-            notReadyReason = "no routing version: " + why + ", and no last known good copy in " + lkg;
+        List<LastKnownGood.Copy> copies;
+        try {
+            copies = lastKnownGood.candidates();
+        } catch (IOException e) {
+            copies = List.of();
+        }
+        if (copies.isEmpty()) {
+            notReadyReason = "no routing version: " + why + ", and no last known good copy in " + lastKnownGood.dir();
             LOG.warn("not ready: {}", notReadyReason);
             return;
         }
-        try {
-            Manifest m = Manifest.fromJson(Files.readAllBytes(lkg.resolve("manifest.json")));
-            RoutingDb db = verifier.verify(lkg.resolve("routing.db"), m);
-            RoutingTable table = RoutingTable.from(db);
-            tables.activate(table);
-            notReadyReason = null;
-            LOG.info("routing on last known good version {} ({} domains) because {}", m.version(), table.tenantCount(), why);
-        } catch (IOException | InvalidRoutingDbException e) {
-            notReadyReason = "no routing version: " + why + ", and the last known good copy fails verification: "
-                    + e.getMessage();
-            LOG.warn("not ready: {}", notReadyReason);
+        String failure = null;
+        for (LastKnownGood.Copy c : copies) {
+            try {
+                if (c.manifest() == null) {
+                    throw new InvalidRoutingDbException("its manifest is unreadable");
+                }
+                RoutingDb db = verifier.verify(c.file(), c.manifest(), fleet, c.version());
+                RoutingTable table = RoutingTable.from(db);
+                tables.activate(table);
+                notReadyReason = null;
+                LOG.info("routing on last known good version {} ({} domains) because {}", c.version(), table.tenantCount(), why);
+                return;
+            } catch (InvalidRoutingDbException e) {
+                failure = failure == null ? "version " + c.version() + ": " + e.getMessage() : failure;
+                LOG.warn("last known good copy of version {} fails verification: {}", c.version(), e.getMessage());
+            }
         }
+        notReadyReason = "no routing version: " + why + ", and the last known good copy fails verification: " + failure;
+        LOG.warn("not ready: {}", notReadyReason);
     }
 
     /** Keeps the active, previous and staged versions' files; removes older restores. */

@@ -52,7 +52,7 @@ class MalformedInputIT {
         Path db = new RoutingDbBuilder().build(model, Fixtures.version(1), work.resolve("routing.db")).file();
         edgeAddr = new InetSocketAddress(EDGE_IP, Ports.free());
         edge = Edge.start(EdgeConfig.parse(new String[] {"--routing-db", db.toString(),
-                "--sip-listen", EDGE_IP + ":" + edgeAddr.getPort(), "--admin-listen", "127.0.0.1:" + Ports.free(),
+                "--sip-listen", EDGE_IP + ":" + edgeAddr.getPort(), "--admin-listen", "127.0.0.1:" + Ports.free(), "--admin-detail", "true",
                 "--probing", "false"}, Map.of()));
     }
 

@@ -199,8 +199,8 @@ class RoutingUpdaterTest {
         source.point(1L, null);
         Path data = tmp.resolve("data");
         updater(data).start();
-        Files.writeString(data.resolve("last-known-good/manifest.json"),
-                Files.readString(data.resolve("last-known-good/manifest.json")).replace("\"version\":1", "\"version\":7"));
+        Files.writeString(data.resolve("last-known-good/1/manifest.json"),
+                Files.readString(data.resolve("last-known-good/1/manifest.json")).replace("\"version\":1", "\"version\":7"));
         source.down = true;
         tables = new ActiveTable();
         RoutingUpdater u = updater(data);

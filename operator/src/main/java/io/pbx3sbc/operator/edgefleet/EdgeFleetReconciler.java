@@ -112,8 +112,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
      *                        epoch of every release pointer it signs, so a stale leader's pointers sort lower
      */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
-                               ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, Path workDir,
-                               Clock clock, java.util.function.LongSupplier leadershipEpoch) {
+                               ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, AdmissionRules admission,
+                               Path workDir, Clock clock, java.util.function.LongSupplier leadershipEpoch) {
     }
 
     /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
@@ -205,6 +205,17 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         KubernetesClient client = context.getClient();
         FleetStatusBuilder status = new FleetStatusBuilder(fleet, deps.clock().instant());
         status.edgesReady(edgesReady(fleet, context));
+
+        // 0. What the fleet asks of the operator, which runs its pods with the fleet's S3 credentials.
+        java.util.Optional<AdmissionRules.Refusal> refusal = deps.admission().check(fleet, deps.workloadDefaults().edgeImage())
+                .or(() -> storeConflict(fleet, context));
+        if (refusal.isPresent()) {
+            status.refused(refusal.get());
+            warnOnce(fleet, status, refusal.get().reason(), refusal.get().message());
+            return status.control(fleet).rescheduleAfter(CONFIG_RETRY);
+        }
+        status.admitted();
+        status.secureStore(fleet.getSpec().store.edgeCredentialsSecretRef != null);
 
         // 1. Inputs: the selected sources from the informer caches, and the secrets.
         List<SipDomain> domains = selected(context, SipDomain.class, fleet, fleet.getSpec().domainSelector);
@@ -329,6 +340,36 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         pointerMemory.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
+    }
+
+    /**
+     * Two fleets publishing to one store location (endpoint, bucket, prefix and fleet name) would overwrite
+     * each other's pointer and delete each other's versions: the older one keeps it.
+     */
+    private static java.util.Optional<AdmissionRules.Refusal> storeConflict(EdgeFleet fleet, Context<EdgeFleet> context) {
+        String mine = storeLocation(fleet);
+        return context.getPrimaryCache().list()
+                .filter(other -> !ResourceID.fromResource(other).equals(ResourceID.fromResource(fleet)))
+                .filter(other -> other.getMetadata().getDeletionTimestamp() == null && other.getSpec() != null
+                        && other.getSpec().store != null && mine.equals(storeLocation(other)))
+                .filter(other -> olderThan(other, fleet))
+                .findFirst()
+                .map(other -> new AdmissionRules.Refusal(Reasons.STORE_CONFLICT, "EdgeFleet " + other.getMetadata().getNamespace()
+                        + "/" + other.getMetadata().getName() + " already publishes to " + mine
+                        + "; give this fleet another store.prefix or bucket."));
+    }
+
+    private static String storeLocation(EdgeFleet f) {
+        var s = f.getSpec().store;
+        return String.valueOf(s.endpoint).replaceAll("/+$", "") + "/" + s.bucket + "/" + FleetNames.storePrefix(f)
+                + "fleets/" + FleetNames.storeFleet(f) + "/";
+    }
+
+    private static boolean olderThan(EdgeFleet a, EdgeFleet b) {
+        String ca = a.getMetadata().getCreationTimestamp();
+        String cb = b.getMetadata().getCreationTimestamp();
+        int c = ca == null || cb == null ? 0 : Instant.parse(ca).compareTo(Instant.parse(cb));
+        return c != 0 ? c < 0 : ResourceID.fromResource(a).toString().compareTo(ResourceID.fromResource(b).toString()) < 0;
     }
 
     static PromotionGate.Policy policy(EdgeFleet fleet) {

@@ -22,7 +22,13 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
@@ -34,6 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Kubernetes objects an EdgeFleet's edges run as (pure; the applier writes them): a ServiceAccount
@@ -43,10 +50,23 @@ import java.util.Map;
  */
 public final class EdgeWorkloads {
     /** The image the operator runs edges with when the fleet names none. */
-    public record Defaults(String edgeImage) {
+    /**
+     * @param edgeImage        image of fleets that name none
+     * @param adminClients     namespaces whose pods may reach the edges' admin port (the operator's and monitoring)
+     */
+    public record Defaults(String edgeImage, Set<String> adminClients) {
+        public Defaults {
+            adminClients = Set.copyOf(adminClients);
+        }
+
+        public Defaults(String edgeImage) {
+            this(edgeImage, Set.of());
+        }
     }
 
     static final String DATA_DIR = "/var/lib/pbx3sbc";
+    /** The durable part of the edge's data: last known good version and accepted pointer. */
+    static final String STATE_DIR = "/var/lib/pbx3sbc-state";
     /** The edge drains for up to 30 s on SIGTERM (EDGE_DRAIN_TIMEOUT); leave room beyond it. */
     static final long TERMINATION_GRACE_SECONDS = 45;
 
@@ -64,6 +84,7 @@ public final class EdgeWorkloads {
         out.add(sipService(fleet));
         out.add(adminService(fleet));
         out.add(disruptionBudget(fleet));
+        out.add(networkPolicy(fleet, defaults));
         return out;
     }
 
@@ -97,8 +118,11 @@ public final class EdgeWorkloads {
         data.put("EDGE_S3_PATH_STYLE", String.valueOf(!Boolean.FALSE.equals(s.store.pathStyle)));
         data.put("EDGE_PUBLIC_KEY", publicKey);
         data.put("EDGE_DATA_DIR", DATA_DIR);
+        if (s.stateVolume != null) {
+            data.put("EDGE_STATE_DIR", STATE_DIR);
+        }
         data.put("EDGE_SIP_LISTEN", "0.0.0.0:" + FleetNames.SIP_PORT);
-        data.put("EDGE_ADMIN_LISTEN", "0.0.0.0:" + FleetNames.ADMIN_PORT);
+        data.put("EDGE_ADMIN_DETAIL", String.valueOf(Boolean.TRUE.equals(s.adminDetail)));
         data.put("EDGE_ADVERTISED_ADDRESS", s.advertisedAddress != null ? s.advertisedAddress
                 : FleetNames.edges(fleet) + "." + fleet.getMetadata().getNamespace() + ".svc:" + FleetNames.SIP_PORT);
         if (s.protection != null) {
@@ -146,6 +170,16 @@ public final class EdgeWorkloads {
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .build();
+        EdgeFleetSpec.StateVolume state = fleet.getSpec().stateVolume;
+        if (state != null) {
+            pod.getVolumes().add(state.hostPath != null
+                    ? new VolumeBuilder().withName("state").withNewHostPath().withPath(state.hostPath)
+                    .withType("DirectoryOrCreate").endHostPath().build()
+                    : new VolumeBuilder().withName("state").withNewPersistentVolumeClaim()
+                    .withClaimName(state.persistentVolumeClaim).endPersistentVolumeClaim().build());
+            pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName("state")
+                    .withMountPath(STATE_DIR).build());
+        }
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(FleetNames.labels(fleet))
                 .withAnnotations(Map.of(FleetNames.ANNOTATION_CONFIG_HASH, configHash)).endMetadata()
@@ -154,10 +188,16 @@ public final class EdgeWorkloads {
 
     static Container container(EdgeFleet fleet, Defaults defaults) {
         EdgeFleetSpec s = fleet.getSpec();
-        String creds = s.store.credentialsSecretRef;
+        // Edges get their own least-privilege credential when the fleet names one (read, write own reports).
+        String creds = s.store.edgeCredentialsSecretRef != null ? s.store.edgeCredentialsSecretRef
+                : s.store.credentialsSecretRef;
         List<EnvVar> env = List.of(
                 new EnvVarBuilder().withName("EDGE_ID").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
                         .endFieldRef().endValueFrom().build(),
+                // The admin port binds the pod's own address (the node's with hostNetwork), never 0.0.0.0.
+                new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                        .endFieldRef().endValueFrom().build(),
+                new EnvVarBuilder().withName("EDGE_ADMIN_LISTEN").withValue("$(POD_IP):" + FleetNames.ADMIN_PORT).build(),
                 secretEnv("AWS_ACCESS_KEY_ID", creds, KubernetesFleetSecrets.ACCESS_KEY_ID),
                 secretEnv("AWS_SECRET_ACCESS_KEY", creds, KubernetesFleetSecrets.SECRET_ACCESS_KEY));
         return new ContainerBuilder()
@@ -193,6 +233,31 @@ public final class EdgeWorkloads {
     private static EnvVar secretEnv(String name, String secret, String key) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
                 .endSecretKeyRef().endValueFrom().build();
+    }
+
+    /**
+     * SIP from anywhere; the admin port only from the operator's namespace and the monitoring namespace
+     * (with hostNetwork most network plugins do not apply policies: the admin port then binds the node's
+     * address, see docs/operations.md).
+     */
+    static NetworkPolicy networkPolicy(EdgeFleet fleet, Defaults defaults) {
+        List<NetworkPolicyPeer> admins = defaults.adminClients().stream().sorted()
+                .map(ns -> new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
+                        .addToMatchLabels("kubernetes.io/metadata.name", ns).endNamespaceSelector().build())
+                .toList();
+        return new NetworkPolicyBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
+                .withNewSpec()
+                .withNewPodSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endPodSelector()
+                .withPolicyTypes("Ingress")
+                .addNewIngress()
+                .addNewPort().withProtocol("UDP").withPort(new IntOrString(FleetNames.SIP_PORT)).endPort()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(FleetNames.SIP_PORT)).endPort()
+                .endIngress()
+                .addNewIngress()
+                .withFrom(admins)
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(FleetNames.ADMIN_PORT)).endPort()
+                .endIngress()
+                .endSpec().build();
     }
 
     static Service sipService(EdgeFleet fleet) {

@@ -53,6 +53,27 @@ final class FleetStatusBuilder {
                         + key.keyId() + " from Secret " + key.secretName() + ".");
     }
 
+    /** The fleet asks for something the operator may not do: nothing is published or run for it. */
+    void refused(AdmissionRules.Refusal refusal) {
+        condition(Reasons.ADMITTED, false, refusal.reason(), refusal.message());
+        condition(Reasons.PUBLISHED, false, refusal.reason(), "Nothing is published or run for this fleet: " + refusal.message());
+        publishBlocked();
+    }
+
+    void admitted() {
+        condition(Reasons.ADMITTED, true, Reasons.ALLOWED,
+                "The edge image and network settings are allowed, and the store location is this fleet's alone.");
+    }
+
+    /** Whether the edges hold a credential of their own (read, write their reports) or the operator's. */
+    void secureStore(boolean edgesHaveOwnCredential) {
+        condition(Reasons.SECURE_STORE, edgesHaveOwnCredential,
+                edgesHaveOwnCredential ? Reasons.EDGE_CREDENTIALS_OWN : Reasons.EDGE_CREDENTIALS_SHARED,
+                edgesHaveOwnCredential ? "Edges use their own credential (spec.store.edgeCredentialsSecretRef)."
+                        : "Edges use the operator's credential, which can rewrite the release pointer and versions; give"
+                        + " them their own with spec.store.edgeCredentialsSecretRef (docs/operations.md).");
+    }
+
     void credentialsMissing(String message) {
         condition(Reasons.PUBLISHED, false, Reasons.CREDENTIALS_MISSING, sentence(message));
         publishBlocked();

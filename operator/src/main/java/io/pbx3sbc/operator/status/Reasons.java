@@ -57,6 +57,16 @@ public final class Reasons {
     public static final String STAGING_DEADLINE_EXCEEDED = "StagingDeadlineExceeded";
     public static final String VERSION_PROMOTED = "VersionPromoted";
     public static final String RELEASE_POINTER_RESTORED = "ReleasePointerRestored";
+    // EdgeFleet: condition Admitted (what the fleet asks of the operator).
+    public static final String ADMITTED = "Admitted";
+    public static final String ALLOWED = "Allowed";
+    public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
+    public static final String HOST_NETWORK_NOT_ALLOWED = "HostNetworkNotAllowed";
+    public static final String STORE_CONFLICT = "StoreConflict";
+    // EdgeFleet: condition SecureStore (whether edges hold a credential of their own).
+    public static final String SECURE_STORE = "SecureStore";
+    public static final String EDGE_CREDENTIALS_OWN = "EdgeCredentialsOwn";
+    public static final String EDGE_CREDENTIALS_SHARED = "EdgeCredentialsShared";
 
     // EdgeFleet: Ready
     public static final String SERVING = "Serving";

@@ -33,7 +33,7 @@ class EdgeWorkloadsTest {
     @Test
     void aFleetRunsAsALockedDownDeploymentOwnedByIt() {
         List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
-        assertThat(objects).hasSize(6).allSatisfy(o -> {
+        assertThat(objects).hasSize(7).allSatisfy(o -> {
             assertThat(o.getMetadata().getNamespace()).isEqualTo("default");
             assertThat(o.getMetadata().getOwnerReferences()).singleElement()
                     .satisfies(r -> assertThat(r.getUid()).isEqualTo("uid-1"));
@@ -105,5 +105,42 @@ class EdgeWorkloadsTest {
         fleet.getSpec().replicas = 5;
         String changed = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
         assertThat(a).isEqualTo(same).isNotEqualTo(changed);
+    }
+
+    @Test
+    void theAdminPortBindsThePodAddressAndOnlyTheOperatorAndMonitoringMayReachIt() {
+        var defaults = new EdgeWorkloads.Defaults("registry.example/edge:1", java.util.Set.of("pbx3sbc-system", "monitoring"));
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", defaults);
+        var c = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("EDGE_ADMIN_LISTEN");
+            assertThat(e.getValue()).isEqualTo("$(POD_IP):9090");
+        });
+        assertThat(one(objects, ConfigMap.class).getData()).containsEntry("EDGE_ADMIN_DETAIL", "false")
+                .doesNotContainKey("EDGE_ADMIN_LISTEN");
+        var policy = one(objects, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).getSpec();
+        assertThat(policy.getIngress()).hasSize(2);
+        assertThat(policy.getIngress().get(0).getFrom()).as("SIP from anywhere").isEmpty();
+        assertThat(policy.getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(5060);
+        assertThat(policy.getIngress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(9090);
+        assertThat(policy.getIngress().get(1).getFrom()).extracting(p -> p.getNamespaceSelector().getMatchLabels()
+                .get("kubernetes.io/metadata.name")).containsExactly("monitoring", "pbx3sbc-system");
+    }
+
+    @Test
+    void edgesGetTheirOwnCredentialAndADurableStateVolumeWhenTheFleetNamesThem() {
+        fleet.getSpec().store.edgeCredentialsSecretRef = "routing-s3-edge";
+        fleet.getSpec().stateVolume = new io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec.StateVolume();
+        fleet.getSpec().stateVolume.hostPath = "/var/lib/pbx3sbc-fleets/edge";
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
+        var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getEnv()).filteredOn(e -> e.getName().startsWith("AWS_"))
+                .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("routing-s3-edge"));
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("state");
+            assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/pbx3sbc-fleets/edge");
+        });
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> assertThat(m.getName()).isEqualTo("state"));
+        assertThat(one(objects, ConfigMap.class).getData()).containsEntry("EDGE_STATE_DIR", "/var/lib/pbx3sbc-state");
     }
 }

@@ -56,6 +56,28 @@ public class EdgeFleetSpec {
     @JsonPropertyDescription("What the edges let in.")
     public Protection protection = new Protection();
 
+    @Default("false")
+    @JsonPropertyDescription("Let the edges' admin port tell tenant detail: /lookup, and domains and destination URIs in /status and per-tenant metrics. Off by default: they say which domains are tenants and where their PBXes are. The admin port binds the pod IP and a NetworkPolicy admits only the operator's and the monitoring namespace.")
+    public Boolean adminDetail = false;
+
+    @JsonPropertyDescription("Where edges keep their last known good routing version and the newest release pointer they accepted, so a pod rescheduled while S3 is down still routes. Default: an emptyDir, lost with the pod.")
+    public StateVolume stateVolume;
+
+    /** One of hostPath or persistentVolumeClaim. */
+    @ValidationRule(value = "!(has(self.hostPath) && has(self.persistentVolumeClaim))",
+            message = "give hostPath or persistentVolumeClaim, not both")
+    public static class StateVolume {
+        @Size(max = 4096)
+        @Pattern("^/.*")
+        @JsonPropertyDescription("A directory on the node (natural with hostNetwork DaemonSets: one edge per node). It must be writable by UID 65532; edges of this fleet on one node share it safely.")
+        public String hostPath;
+
+        @Size(max = 253)
+        @Pattern(Api.NAME_PATTERN)
+        @JsonPropertyDescription("A PersistentVolumeClaim in the fleet's namespace (ReadWriteMany when several edges run).")
+        public String persistentVolumeClaim;
+    }
+
     public static class Store {
         @Required
         @Size(max = 512)
@@ -85,8 +107,13 @@ public class EdgeFleetSpec {
         @Required
         @Size(max = 253)
         @Pattern(Api.NAME_PATTERN)
-        @JsonPropertyDescription("Secret with keys accessKeyId and secretAccessKey.")
+        @JsonPropertyDescription("Secret with keys accessKeyId and secretAccessKey: the operator's credential, which writes versions and the release pointer.")
         public String credentialsSecretRef;
+
+        @Size(max = 253)
+        @Pattern(Api.NAME_PATTERN)
+        @JsonPropertyDescription("Secret with the edges' own credential (keys accessKeyId and secretAccessKey), allowed to read the bucket and to write only fleets/<fleet>/edges/ (docs/operations.md has the AWS IAM, MinIO and SeaweedFS policies). When empty, edges get the operator's credential and the SecureStore condition says so.")
+        public String edgeCredentialsSecretRef;
 
         @Default("false")
         @JsonPropertyDescription("Delete the fleet's published versions from the bucket when the EdgeFleet is deleted. Off by default, so a mistaken delete loses no routing data.")
