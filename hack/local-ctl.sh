@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: ./hack/local-ctl.sh stop|start NAME     (NAME: s3proxy, operator, edge-1, ..., sipp-127.0.1.10)
+# usage: ./hack/local-ctl.sh stop|start NAME     (NAME: s3, operator, edge-1, ..., sipp-127.0.1.10)
 # Stops or starts one part of what ./hack/local-up.sh runs, to try failures by hand: S3 down, the
 # operator down, an edge restarted. start re-runs the part's recorded command (state in .local/cluster/run).
 set -euo pipefail
@@ -11,7 +11,9 @@ pid="$(awk -v n="$name" '$1==n{print $2}' "$state/pids" | tail -1)"
 case "$action" in
   stop)
     [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 400); do [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # SeaweedFS takes over 15 s to exit on SIGTERM and keeps nothing it needs: a short grace for it.
+    grace=400; [[ "$name" == s3 ]] && grace=20
+    for _ in $(seq 1 "$grace"); do [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
     awk -v n="$name" '$1!=n' "$state/pids" > "$state/pids.new" && mv "$state/pids.new" "$state/pids"
     echo "stopped $name" ;;

@@ -2,7 +2,8 @@
 # usage: ./hack/local-up.sh [edges=3]
 # Runs the whole product on loopback, each part a local process started from this repository:
 #   a real kube-apiserver + etcd (hack/control-plane, built from Go modules and cached),
-#   S3Proxy on 127.0.0.1:19000 (the fleet's store), the operator (hack/operator.sh, leader election on),
+#   SeaweedFS's S3 gateway on 127.0.0.1:19000 (the fleet's store, with an operator identity and a
+#   least-privilege edge identity), the operator (hack/operator.sh, leader election on),
 #   N edges (hack/edge.sh in fleet mode) on 127.0.2.1..N:5060 with admin on :9090, and sipp backends
 #   on 127.0.1.10/11/20/21 (the samples' DispatcherSets), then applies config/local (the samples).
 # Prints where everything listens and the KUBECONFIG to use. Stop it all with ./hack/local-down.sh.
@@ -21,6 +22,7 @@ ensure_java_build_tools
 ensure_debian_packages
 ensure_litestream
 ensure_control_plane
+ensure_seaweedfs
 rm -rf "$state"; mkdir -p "$state"
 : > "$state/pids"
 # A failed start leaves nothing running.
@@ -51,18 +53,27 @@ record control-plane "$state/control-plane"
 "$kubectl" wait --for=condition=Established --timeout=60s crd/sipdomains.pbx3sbc.io crd/dispatchersets.pbx3sbc.io \
   crd/edgefleets.pbx3sbc.io >/dev/null
 
-log "S3Proxy on 127.0.0.1:19000"
-mkdir -p "$state/s3data/sip-routing"   # the bucket (S3Proxy's filesystem store: a directory)
-cat > "$state/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:19000
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=local
-s3proxy.credential=local-secret-key
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$state/s3data
-PROPS
-launch s3proxy java -Xmx256m -jar "$root/routing-db/target/it-tools/s3proxy.jar" --properties "$state/s3proxy.properties"
-for _ in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/19000) 2>/dev/null && break; sleep 0.2; done
+log "SeaweedFS S3 on 127.0.0.1:19000 (identities: operator local, edge local-edge)"
+mkdir -p "$state/s3data"
+# The operator may do anything in the bucket; edges may read it and write only their fleet's reports.
+cat > "$state/s3.json" <<JSON
+{"identities": [
+  {"name": "operator", "credentials": [{"accessKey": "local", "secretKey": "local-secret-key"}],
+   "actions": ["Admin", "Read", "List", "Tagging", "Write"]},
+  {"name": "edge", "credentials": [{"accessKey": "local-edge", "secretKey": "local-edge-secret"}],
+   "actions": ["Read:sip-routing", "List:sip-routing", "Write:sip-routing/default/fleets/edge/edges/*"]}
+]}
+JSON
+launch s3 "$SEAWEEDFS_BIN" server -dir="$state/s3data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=19333 \
+  -volume.port=19380 -filer -filer.port=19888 -s3 -s3.port=19000 -s3.config="$state/s3.json"
+for _ in $(seq 1 300); do
+  curl -fs -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user local:local-secret-key \
+    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -X PUT http://127.0.0.1:19000/sip-routing && break
+  sleep 0.2
+done
+curl -fs -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user local:local-secret-key \
+  -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' http://127.0.0.1:19000/sip-routing/ \
+  || { echo "SeaweedFS did not serve the bucket sip-routing; see $state/s3.log" >&2; exit 1; }
 
 log "sipp backends on 127.0.1.10, .11, .20, .21"
 for backend in 127.0.1.10 127.0.1.11 127.0.1.20 127.0.1.21; do
@@ -86,7 +97,7 @@ public_key="$(base64 -d <<<"$pub")"
 log "$edges edges in fleet mode"
 for i in $(seq 1 "$edges"); do
   addr="127.0.2.$i"
-  launch "edge-$i" env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret-key \
+  launch "edge-$i" env AWS_ACCESS_KEY_ID=local-edge AWS_SECRET_ACCESS_KEY=local-edge-secret \
     EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
     --s3-prefix default/ --public-key "$public_key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
@@ -99,11 +110,12 @@ cat <<EOF2
 The product runs on loopback (state and logs in $state):
   export KUBECONFIG=$KUBECONFIG
   kubectl:   $kubectl   (kubectl 1.34, also fine: the one on PATH)
-  S3:        http://127.0.0.1:19000 bucket sip-routing (access key local / local-secret-key)
+  S3:        http://127.0.0.1:19000 bucket sip-routing (SeaweedFS; operator local / local-secret-key,
+             edges local-edge / local-edge-secret: read, and write fleets/edge/edges/ only)
   operator:  http://127.0.0.1:18080/metrics   log $state/operator.log
   edges:     $(for i in $(seq 1 "$edges"); do printf 'sip:127.0.2.%s:5060 (admin :9090)  ' "$i"; done)
   backends:  sipp on 127.0.1.10, .11 (pbx-cluster-a) and 127.0.1.20, .21 (pbx-cluster-b)
 Try: $kubectl get edgefleet,sipdomains,dispatchersets
-Stop or start one part (s3proxy, operator, edge-N): ./hack/local-ctl.sh stop|start NAME
+Stop or start one part (s3, operator, edge-N): ./hack/local-ctl.sh stop|start NAME
 Stop everything: ./hack/local-down.sh
 EOF2

@@ -67,6 +67,6 @@ cat <<EOF2
 Still running. Try more with:
   export KUBECONFIG=$KUBECONFIG
   $kubectl get ef -w                      # watch a change go through
-  ./hack/local-ctl.sh stop s3proxy        # S3 down: edges keep routing
+  ./hack/local-ctl.sh stop s3             # S3 down: edges keep routing
 Stop everything: ./hack/local-down.sh
 EOF2

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The chart on a real kube-apiserver with RBAC on: the rendered chart applies (server-side dry run, then
@@ -99,6 +100,8 @@ class ChartOnApiServerIT {
         ok(cluster.kubectl(null, "apply", "--server-side", "--dry-run=server", "-f", rendered.toString()));
         ok(cluster.kubectl(null, "apply", "--server-side", "-f", rendered.toString()));
 
+        refusesEdgeFleetsAskingForMoreThanAllowed(tenants);
+
         String saName = "pbx3sbc-pbx3sbc-operator";
         String sa = "system:serviceaccount:" + releaseNs + ":" + saName;
         for (String[] forbidden : new String[][] {
@@ -138,6 +141,27 @@ class ChartOnApiServerIT {
                 operator.stop();
             }
         }
+    }
+
+    /** The chart's ValidatingAdmissionPolicy, enforced by the real API server. */
+    static void refusesEdgeFleetsAskingForMoreThanAllowed(String ns) throws Exception {
+        EdgeFleet fleet = SampleResources.load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        fleet.getMetadata().setNamespace(ns);
+        fleet.getMetadata().setName("rogue");
+        fleet.getSpec().image = "evil.example/miner:latest";
+        // The policy may take a moment to be loaded after it is created.
+        Await.until("the admission policy refuses an edge image outside the allowlist", Duration.ofSeconds(60), () -> {
+            try {
+                admin.resource(fleet).create();
+                admin.resource(fleet).delete();
+                return "admitted";
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                return e.getMessage();
+            }
+        }, m -> m.contains("is not an allowed edge image"));
+        fleet.getSpec().image = null;
+        fleet.getSpec().hostNetwork = true;
+        assertThatThrownBy(() -> admin.resource(fleet).create()).hasMessageContaining("hostNetwork is not permitted");
     }
 
     /** kubectl auth can-i answers on its last line (a warning may come first). */

@@ -227,7 +227,7 @@ class FleetPromotionIT {
     @Order(6)
     void withS3DownCallsKeepRoutingAndARestartedEdgeBootsOnItsLastKnownGoodCopy() throws Exception {
         long active = fleet().getStatus().activeVersion;
-        product.stop("s3proxy");
+        product.stop("s3");
         try {
             call(1, "hooli.voip.example.com");
             product.stop("edge-3");
@@ -237,7 +237,7 @@ class FleetPromotionIT {
             assertThat(product.log("edge-3")).contains("routing on last known good version " + active);
             call(3, "hooli.voip.example.com");
         } finally {
-            product.start("s3proxy");
+            product.start("s3");
         }
     }
 

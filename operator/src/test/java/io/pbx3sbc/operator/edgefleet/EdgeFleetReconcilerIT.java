@@ -277,4 +277,35 @@ class EdgeFleetReconcilerIT {
         assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
                 .contains(Reasons.PUBLISH_FAILED);
     }
+
+    @Test
+    @Order(6)
+    void aFleetAskingForAnImageOutsideTheAllowlistOrAnotherFleetsStoreIsRefusedWithAConditionAndRunsNothing()
+            throws Exception {
+        // The mock API server has no admission policy: the operator's own check is what stands.
+        EdgeFleet rogue = SampleResources.load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        rogue.getMetadata().setName("rogue");
+        rogue.getMetadata().setNamespace(NS);
+        rogue.getSpec().image = "evil.example/miner:latest";
+        rogue.getSpec().store.endpoint = s3.endpoint().toString();
+        rogue.getSpec().store.prefix = "rogue/";
+        client.resource(rogue).create();
+        EdgeFleet refused = await("rogue refused", () -> client.resources(EdgeFleet.class).inNamespace(NS).withName("rogue").get(),
+                x -> x.getStatus() != null && condition(x.getStatus().conditions, Reasons.ADMITTED) != null);
+        assertThat(condition(refused.getStatus().conditions, Reasons.ADMITTED).reason).isEqualTo(Reasons.IMAGE_NOT_ALLOWED);
+        assertThat(condition(refused.getStatus().conditions, Reasons.ADMITTED).message).contains("evil.example/miner:latest");
+        assertThat(client.apps().deployments().inNamespace(NS).withName("edge-rogue").get()).isNull();
+        assertThat(store.list("")).noneMatch(k -> k.startsWith("fleets/rogue/"));
+
+        // A fleet of the same name in another namespace, given the serving fleet's prefix explicitly: it would
+        // overwrite that fleet's pointer and delete its versions.
+        EdgeFleet twin = SampleResources.load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        twin.getMetadata().setNamespace("twin-ns");
+        twin.getSpec().store.endpoint = s3.endpoint().toString();
+        twin.getSpec().store.prefix = NS + "/";
+        client.resource(twin).create();
+        EdgeFleet conflicted = await("twin refused", () -> client.resources(EdgeFleet.class).inNamespace("twin-ns").withName("edge").get(),
+                x -> x.getStatus() != null && condition(x.getStatus().conditions, Reasons.ADMITTED) != null);
+        assertThat(condition(conflicted.getStatus().conditions, Reasons.ADMITTED).reason).isEqualTo(Reasons.STORE_CONFLICT);
+    }
 }

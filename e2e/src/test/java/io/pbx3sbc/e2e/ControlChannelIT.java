@@ -1,0 +1,252 @@
+package io.pbx3sbc.e2e;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
+import io.pbx3sbc.operator.api.v1alpha1.SipDomainSpec;
+import io.pbx3sbc.routingdb.manifest.ReleasePointer;
+import io.pbx3sbc.routingdb.manifest.SigningKeys;
+import io.pbx3sbc.routingdb.store.FleetLayout;
+import io.pbx3sbc.routingdb.store.ObjectStoreException;
+import io.pbx3sbc.routingdb.store.S3Location;
+import io.pbx3sbc.routingdb.store.S3ObjectStore;
+import io.pbx3sbc.routingdb.testing.Await;
+import io.pbx3sbc.routingdb.testing.LocalProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The control channel under attack, on the local product (real kube-apiserver, SeaweedFS with an
+ * operator and a least-privilege edge identity, real litestream, edges as processes): whatever a bucket
+ * writer puts in place of the release pointer or a version, the edges keep routing the version they
+ * serve and say why they refused; the edges' own credential cannot write what steers the fleet; and two
+ * operators that both believe they lead still converge.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControlChannelIT {
+    static final String NS = "default";
+    static final int EDGES = 2;
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final Path state = Path.of("target/e2e-control").toAbsolutePath();
+    static final FleetLayout LAYOUT = new FleetLayout("edge");
+    static final S3Location EDGE_STORE = new S3Location(LocalProduct.STORE.endpoint(), "us-east-1", "sip-routing",
+            "default/", true, "local-edge", "local-edge-secret");
+    static LocalProduct product;
+    static KubernetesClient client;
+    static S3ObjectStore store;
+
+    @BeforeAll
+    static void up() throws Exception {
+        product = LocalProduct.up(state, EDGES);
+        client = product.client();
+        store = new S3ObjectStore(LocalProduct.STORE);
+        awaitConverged();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (product != null) {
+            product.close();
+        }
+    }
+
+    static <T> T await(String what, Supplier<T> value, Predicate<T> done) throws InterruptedException {
+        return Await.until(what, WAIT, value, done);
+    }
+
+    static EdgeFleet fleet() {
+        return client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").get();
+    }
+
+    static long awaitConverged() throws InterruptedException {
+        return await("fleet converged", ControlChannelIT::fleet, f -> f.getStatus() != null
+                && "Ready".equals(f.getStatus().phase) && f.getStatus().edgesActive != null
+                && f.getStatus().edgesActive == EDGES).getStatus().activeVersion;
+    }
+
+    static ReleasePointer pointer() throws Exception {
+        return ReleasePointer.fromJson(store.get(LAYOUT.releasePointer()).orElseThrow());
+    }
+
+    static void addDomain(String name) {
+        SipDomain d = new SipDomain();
+        d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).withLabels(Map.of("pbx3sbc.io/fleet", "edge")).build());
+        d.setSpec(new SipDomainSpec());
+        d.getSpec().domain = name + ".voip.example.com";
+        d.getSpec().dispatcherSetRef = "pbx-cluster-a";
+        client.resource(d).create();
+    }
+
+    static long awaitRoutableEverywhere(String domain) throws InterruptedException {
+        long v = 0;
+        for (int e = 1; e <= EDGES; e++) {
+            int edge = e;
+            v = await(domain + " routable on edge-" + e, () -> product.routingVersionFor(edge, domain), x -> x > 0);
+        }
+        return v;
+    }
+
+    static KeyPair fleetKeys() {
+        var secret = client.secrets().inNamespace(NS).withName("routing-signing-key").get();
+        String pub = new String(Base64.getDecoder().decode(secret.getData().get("signing.pub")), StandardCharsets.UTF_8);
+        String key = new String(Base64.getDecoder().decode(secret.getData().get("signing.key")), StandardCharsets.UTF_8);
+        return new KeyPair(SigningKeys.decodePublic(pub), SigningKeys.decodePrivate(key));
+    }
+
+    static void call(int edge, String domain) throws Exception {
+        LocalProcess sipp = product.calls("call-" + edge + "-" + domain + "-" + System.nanoTime(), edge, domain, 1, 1);
+        assertThat(sipp.awaitExit(Duration.ofSeconds(60))).as("call for %s via edge-%s:\n%s", domain, edge, sipp.log())
+                .isZero();
+    }
+
+    @Test
+    @Order(1)
+    void aReplayedOldPointerRollsNothingBackAndTheOperatorPutsItsOwnBack() throws Exception {
+        ReleasePointer old = pointer();
+        addDomain("replay");
+        awaitRoutableEverywhere("replay.voip.example.com");
+        long served = awaitConverged();
+
+        // A bucket writer (it has the bucket, not the key) puts back the old, validly signed pointer: it
+        // names a version without the new tenant.
+        store.put(LAYOUT.releasePointer(), old.toJson(), "application/json");
+        long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+        while (System.nanoTime() < until) { // the edges poll every second; the operator repairs within its idle poll
+            for (int e = 1; e <= EDGES; e++) {
+                assertThat(product.routingVersionFor(e, "replay.voip.example.com")).as("edge-%s", e).isEqualTo(served);
+            }
+            Thread.sleep(250);
+        }
+        assertThat(product.log("edge-1")).contains("refused the release pointer").contains("rollback refused");
+        await("the operator rewrote the pointer", () -> {
+            try {
+                return pointer();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, p -> p.sequence() > old.sequence() && Long.valueOf(served).equals(p.active()));
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+                .contains("ReleasePointerRestored");
+        call(1, "replay.voip.example.com");
+    }
+
+    @Test
+    @Order(2)
+    void aPointerOfAnotherFleetIsRefused() throws Exception {
+        long served = awaitConverged();
+        ReleasePointer p = pointer();
+        // Validly signed with the same key (as if two fleets shared a key Secret), but another fleet's.
+        ReleasePointer foreign = SigningKeys.sign(new ReleasePointer("other", 1L, null, List.of(), Instant.now())
+                .withOrder(p.sequence() + 100, p.epoch()), fleetKeys());
+        store.put(LAYOUT.releasePointer(), foreign.toJson(), "application/json");
+        await("edge-1 says why", () -> product.log("edge-1"), l -> l.contains("release pointer of fleet other"));
+        for (int e = 1; e <= EDGES; e++) {
+            assertThat(product.routingVersionFor(e, "acme.voip.example.com")).isEqualTo(served);
+        }
+        await("the operator rewrote the pointer", () -> {
+            try {
+                return pointer();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, x -> "edge".equals(x.fleet()));
+        call(2, "acme.voip.example.com");
+    }
+
+    @Test
+    @Order(3)
+    void aVersionCopiedUnderAnotherNumberOrAMissingOneIsRejectedAndTheActiveOneKeepsRouting() throws Exception {
+        long served = awaitConverged();
+        long fake = served + 100;
+        // A bucket writer copies the active version's objects (its signed manifest included) under a new number.
+        for (String key : store.list(LAYOUT.versionPrefix(served))) {
+            store.put(LAYOUT.versionPrefix(fake) + key.substring(LAYOUT.versionPrefix(served).length()),
+                    store.get(key).orElseThrow(), "application/octet-stream");
+        }
+        propose(fake);
+        EdgeFleet rejected = await("version " + fake + " rejected", ControlChannelIT::fleet, f -> f.getStatus().edges.stream()
+                .anyMatch(e -> e.lastRejection != null && e.lastRejection.contains("version " + fake)));
+        assertThat(rejected.getStatus().edges).anySatisfy(e -> assertThat(e.lastRejection).contains("signs version " + served));
+        for (int e = 1; e <= EDGES; e++) {
+            assertThat(product.routingVersionFor(e, "acme.voip.example.com")).isEqualTo(served);
+        }
+
+        long missing = served + 200;
+        propose(missing);
+        await("version " + missing + " rejected", ControlChannelIT::fleet, f -> f.getStatus().edges.stream()
+                .anyMatch(e -> e.lastRejection != null && e.lastRejection.contains("version " + missing)));
+        call(1, "acme.voip.example.com");
+        assertThat(product.routingVersionFor(1, "acme.voip.example.com")).isEqualTo(served);
+    }
+
+    @Test
+    @Order(4)
+    void theEdgesCredentialCannotWriteWhatSteersTheFleet() throws Exception {
+        try (S3ObjectStore asEdge = new S3ObjectStore(EDGE_STORE)) {
+            byte[] json = "{}".getBytes(StandardCharsets.UTF_8);
+            assertThat(asEdge.get(LAYOUT.releasePointer())).isPresent();
+            assertThatThrownBy(() -> asEdge.put(LAYOUT.releasePointer(), json, "application/json"))
+                    .isInstanceOf(ObjectStoreException.class).hasMessageContaining("access denied");
+            assertThatThrownBy(() -> asEdge.put(LAYOUT.manifest(999), json, "application/json"))
+                    .hasMessageContaining("access denied");
+            assertThatThrownBy(() -> asEdge.put(new FleetLayout("other").edgeReport("edge-1"), json, "application/json"))
+                    .hasMessageContaining("access denied");
+            assertThatThrownBy(() -> asEdge.delete(LAYOUT.releasePointer())).hasMessageContaining("access denied");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void twoOperatorsThatBothBelieveTheyLeadStillConverge() throws Exception {
+        awaitConverged();
+        // A second operator without leader election: it signs with a newer term than the leader's.
+        try (LocalProcess second = LocalProcess.start("second-operator", state.resolve("second-operator.log"),
+                List.of(LocalProduct.REPO.resolve("hack/operator.sh").toString()),
+                Map.of("KUBECONFIG", state.resolve("control-plane/kubeconfig").toString(), "LEADER_ELECTION", "false",
+                        "OPERATOR_ADMIN_LISTEN", "127.0.0.1:18082", "WORK_DIR", state.resolve("second-work").toString()))) {
+            Thread.sleep(5000);
+            addDomain("twoleaders");
+            awaitRoutableEverywhere("twoleaders.voip.example.com");
+            awaitConverged();
+            call(2, "twoleaders.voip.example.com");
+            second.terminate();
+            second.awaitExit(Duration.ofSeconds(30));
+        }
+        addDomain("afterwards");
+        awaitRoutableEverywhere("afterwards.voip.example.com");
+        awaitConverged();
+    }
+
+    /** A pointer proposing {@code version} as the candidate, signed as the operator would (the test holds the key). */
+    static void propose(long version) throws Exception {
+        ReleasePointer p = pointer();
+        ReleasePointer next = p.with(p.active(), version, p.history(), Instant.now()).withOrder(p.sequence() + 1, p.epoch());
+        store.put(LAYOUT.releasePointer(), SigningKeys.sign(next, fleetKeys()).toJson(), "application/json");
+    }
+}
