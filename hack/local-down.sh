@@ -13,7 +13,7 @@ stop() {
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
-for pattern in '^edge-' '^operator ' '^sipp-' '^s3 '; do
+for pattern in '^edge-' '^trust-sync ' '^operator ' '^sipp-' '^s3 '; do
   { grep -E "$pattern" "$pids" || true; } | while read -r _ pid; do stop "$pid"; done
 done
 { grep -E '^control-plane ' "$pids" || true; } | while read -r _ dir; do "$root/hack/control-plane/down.sh" "$dir"; done

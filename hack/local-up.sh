@@ -87,12 +87,11 @@ wait_http http://127.0.0.1:18080/readyz operator
 
 log "applying config/local (the samples, with the local store)"
 "$kubectl" apply -k "$root/config/local" >/dev/null
-for _ in $(seq 1 300); do
-  pub="$("$kubectl" get secret routing-signing-key -o jsonpath='{.data.signing\.pub}' 2>/dev/null || true)"
-  [[ -n "$pub" ]] && break; sleep 0.2
-done
-[[ -n "$pub" ]] || { echo "the operator did not create the signing key; see $state/operator.log" >&2; exit 1; }
-public_key="$(base64 -d <<<"$pub")"
+# The edges read the keys they trust from a file kept equal to the fleet's trust ConfigMap, as a pod's
+# ConfigMap volume is: a signing key rotation reaches them without a restart.
+launch trust-sync "$root/hack/lib/trust-sync.sh" "$kubectl" edge-edge-trust "$state/trusted-keys"
+for _ in $(seq 1 300); do [[ -s "$state/trusted-keys" ]] && break; sleep 0.2; done
+[[ -s "$state/trusted-keys" ]] || { echo "the operator did not publish the fleet's trusted keys (ConfigMap edge-edge-trust); see $state/operator.log" >&2; exit 1; }
 
 log "$edges edges in fleet mode"
 for i in $(seq 1 "$edges"); do
@@ -100,7 +99,7 @@ for i in $(seq 1 "$edges"); do
   launch "edge-$i" env AWS_ACCESS_KEY_ID=local-edge AWS_SECRET_ACCESS_KEY=local-edge-secret \
     EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
-    --s3-prefix default/ --public-key "$public_key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
+    --s3-prefix default/ --public-key-file "$state/trusted-keys" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
     --sip-listen "$addr:5060" --admin-listen "$addr:9090" --admin-detail true
 done
 for i in $(seq 1 "$edges"); do wait_http "http://127.0.2.$i:9090/readyz" "edge-$i" 600; done

@@ -86,10 +86,14 @@ public final class Edge implements AutoCloseable {
         try {
             if (config.routingDb() != null) {
                 edge.load(config.routingDb());
+                edge.startSip();
             } else {
+                // The admin port answers (not ready, and why) while the first version is restored: a slow or
+                // hung restore must not look like a dead process to the liveness probe.
+                edge.prepareFleetUpdates(config.fleet());
+                edge.startSip();
                 edge.startFleetUpdates(config.fleet());
             }
-            edge.startSip();
             return edge;
         } catch (Exception e) {
             edge.close();
@@ -110,20 +114,32 @@ public final class Edge implements AutoCloseable {
 
     /**
      * Fleet mode: the active version from the store (or the last known good copy), then a poll of the
-     * release pointer on its own thread, so a slow restore never delays SIP timers.
+     * release pointer, all on the updater's own thread, so a slow restore never delays SIP timers or the
+     * admin port.
      */
-    private void startFleetUpdates(EdgeConfig.Fleet fleet) throws InterruptedException, java.io.IOException {
+    private void prepareFleetUpdates(EdgeConfig.Fleet fleet) throws java.io.IOException {
         store = new S3ObjectStore(fleet.store());
         LitestreamRestore litestream = new LitestreamRestore(fleet.litestream(), fleet.store(), fleet.dataDir().resolve("tmp"),
                 fleet.restoreTimeout());
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
                 tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), fleet.stateDir(), config.edgeId(), fleet.heartbeat(),
                 Clock.systemUTC(), this::destinationReports);
-        updater.start();
+    }
+
+    private void startFleetUpdates(EdgeConfig.Fleet fleet) {
         updates = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "routing-updater");
             t.setDaemon(true);
             return t;
+        });
+        updates.execute(() -> {
+            try {
+                updater.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("loading the first routing version failed; polling goes on", e);
+            }
         });
         long every = fleet.pollInterval().toMillis();
         updates.scheduleWithFixedDelay(() -> {

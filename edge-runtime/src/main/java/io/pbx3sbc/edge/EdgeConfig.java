@@ -30,7 +30,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
      * the fleet's public key) instead of a fixed file. S3 credentials come from AWS_ACCESS_KEY_ID and
      * AWS_SECRET_ACCESS_KEY only, never from flags.
      */
-    public record Fleet(String name, S3Location store, TrustedKeys trustedKeys, Path dataDir, Path stateDir,
+    public record Fleet(String name, S3Location store, java.util.function.Supplier<TrustedKeys> trustedKeys, Path dataDir, Path stateDir,
                         Duration pollInterval, Duration heartbeat, Path litestream, Duration restoreTimeout) {
     }
 
@@ -46,6 +46,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("s3-prefix", "", "fleet mode: key prefix above fleets/<fleet>/"),
             new Option("s3-path-style", "true", "fleet mode: path-style addressing (MinIO, S3Proxy)"),
             new Option("public-key", null, "fleet mode: base64 Ed25519 public key(s) that sign the fleet's versions and release pointer; several, comma-separated, during a key rotation"),
+            new Option("public-key-file", null, "fleet mode: a file with the trusted public key(s), read again when it changes (a ConfigMap volume: a key rotation without restarts); instead of --public-key"),
             new Option("data-dir", "/var/lib/pbx3sbc", "fleet mode: restored versions (scratch)"),
             new Option("state-dir", null, "fleet mode: the last known good copy and the newest accepted release pointer; keep it on a volume that outlives the pod (default: the data dir)"),
             new Option("poll-interval", "1s", "fleet mode: how often the release pointer is read (conditional GET)"),
@@ -142,17 +143,22 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
 
     private static Fleet fleet(Map<String, String> values, Map<String, String> env) {
         String endpoint = required(values, "s3-endpoint");
-        String key = required(values, "public-key");
+        String key = values.get("public-key");
+        String keyFile = values.get("public-key-file");
+        if ((key == null) == (keyFile == null)) {
+            throw new UsageException("fleet mode needs exactly one of --public-key and --public-key-file");
+        }
         String access = env.get("AWS_ACCESS_KEY_ID");
         String secret = env.get("AWS_SECRET_ACCESS_KEY");
         if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
             throw new UsageException("fleet mode needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
         }
-        TrustedKeys trusted;
+        java.util.function.Supplier<TrustedKeys> trusted;
         try {
-            trusted = TrustedKeys.parse(key);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--public-key: " + e.getMessage());
+            trusted = key != null ? io.pbx3sbc.edge.update.TrustSource.fixed(TrustedKeys.parse(key))
+                    : io.pbx3sbc.edge.update.TrustSource.file(Path.of(keyFile));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw new UsageException((key != null ? "--public-key: " : "--public-key-file " + keyFile + ": ") + e.getMessage());
         }
         S3Location store = new S3Location(java.net.URI.create(endpoint), values.get("s3-region"),
                 required(values, "s3-bucket"), values.get("s3-prefix"), bool(values, "s3-path-style"), access, secret);

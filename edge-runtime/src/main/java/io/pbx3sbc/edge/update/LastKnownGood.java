@@ -66,6 +66,35 @@ final class LastKnownGood {
         prune(version);
     }
 
+    /** The key id that signs the stored manifest of a version; null when there is none. */
+    String keyId(long version) {
+        return copy(version).map(Copy::manifest).map(m -> m == null ? null : m.keyId()).orElse(null);
+    }
+
+    /** Checks a stored copy with a fresh manifest. */
+    @FunctionalInterface
+    interface Check {
+        void verify(Copy withFreshManifest) throws io.pbx3sbc.routingdb.InvalidRoutingDbException;
+    }
+
+    /**
+     * Replaces a version's manifest with a re-signed one, after {@code check} accepted the stored copy with it.
+     *
+     * @return the copy's directory, or null when there is no copy of that version
+     */
+    Path refreshManifest(long version, Manifest fresh, Check check)
+            throws IOException, io.pbx3sbc.routingdb.InvalidRoutingDbException {
+        Path d = dir.resolve(Long.toString(version));
+        if (!Files.isRegularFile(d.resolve("routing.db"))) {
+            return null;
+        }
+        check.verify(new Copy(version, d.resolve("routing.db"), fresh));
+        Path tmp = d.resolve(".manifest-" + edgeId + "-" + System.nanoTime());
+        Files.write(tmp, fresh.toJson());
+        Files.move(tmp, d.resolve("manifest.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return d;
+    }
+
     /** The copies to try, the one activated last first, then the others newest first. */
     List<Copy> candidates() throws IOException {
         if (!Files.isDirectory(dir)) {

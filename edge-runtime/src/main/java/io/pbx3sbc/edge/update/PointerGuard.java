@@ -30,13 +30,13 @@ public final class PointerGuard {
     }
 
     private final String fleet;
-    private final TrustedKeys trusted;
+    private final java.util.function.Supplier<TrustedKeys> trusted;
     private final Path stateFile;
     private final Path lockFile;
     private long epoch;
     private long sequence;
 
-    public PointerGuard(String fleet, TrustedKeys trusted, Path stateDir) throws IOException {
+    public PointerGuard(String fleet, java.util.function.Supplier<TrustedKeys> trusted, Path stateDir) throws IOException {
         this.fleet = Objects.requireNonNull(fleet, "fleet");
         this.trusted = Objects.requireNonNull(trusted, "trusted");
         this.stateFile = stateDir.resolve("accepted-pointer");
@@ -60,9 +60,10 @@ public final class PointerGuard {
 
     /** Accepts the pointer (and remembers its order) or says why not. */
     public synchronized void accept(ReleasePointer p) throws RefusedPointer, IOException {
-        if (!SigningKeys.verify(p, trusted)) {
+        TrustedKeys keys = trusted.get();
+        if (!SigningKeys.verify(p, keys)) {
             throw new RefusedPointer("release pointer sequence " + p.sequence() + " is not signed by a trusted key (key "
-                    + p.keyId() + ", trusted " + trusted + ")");
+                    + p.keyId() + ", trusted " + keys + ")");
         }
         if (!fleet.equals(p.fleet())) {
             throw new RefusedPointer("release pointer of fleet " + p.fleet() + " found where fleet " + fleet + "'s belongs");

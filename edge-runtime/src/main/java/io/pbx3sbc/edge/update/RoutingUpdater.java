@@ -64,7 +64,7 @@ public final class RoutingUpdater {
 
     private final VersionSource source;
     private final ActiveTable tables;
-    private final VersionVerifier verifier;
+    private final java.util.function.Supplier<TrustedKeys> trust;
     private final PointerGuard guard;
     private final LastKnownGood lastKnownGood;
     private final String fleet;
@@ -81,6 +81,8 @@ public final class RoutingUpdater {
     private final Map<Long, Integer> restoreFailures = new LinkedHashMap<>();
     private EdgeReport lastReport;
     private Instant lastReportAt = Instant.EPOCH;
+    private Instant nextSignatureCheck = Instant.EPOCH;
+    private volatile String lastKnownGoodKeyId;
 
     // Read by the admin port without locking.
     private volatile Long stagedVersion;
@@ -92,7 +94,7 @@ public final class RoutingUpdater {
 
     public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
                           String edgeId, Duration heartbeat, Clock clock) throws IOException {
-        this(source, tables, trusted, fleet, dataDir, dataDir, edgeId, heartbeat, clock, List::of);
+        this(source, tables, TrustSource.fixed(trusted), fleet, dataDir, dataDir, edgeId, heartbeat, clock, List::of);
     }
 
     /**
@@ -100,17 +102,17 @@ public final class RoutingUpdater {
      * @param stateDir     the last known good copy and the newest accepted pointer (durable when the fleet says so)
      * @param destinations how this edge sees the destinations of its active table, carried by its reports
      */
-    public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
+    public RoutingUpdater(VersionSource source, ActiveTable tables, Supplier<TrustedKeys> trust, String fleet, Path dataDir,
                           Path stateDir, String edgeId, Duration heartbeat, Clock clock,
                           Supplier<List<EdgeReport.DestinationHealth>> destinations) throws IOException {
         this.source = Objects.requireNonNull(source);
         this.tables = Objects.requireNonNull(tables);
-        this.verifier = new VersionVerifier(trusted);
+        this.trust = Objects.requireNonNull(trust, "trust");
         this.fleet = Objects.requireNonNull(fleet);
         this.dataDir = dataDir;
         Files.createDirectories(dataDir);
         Files.createDirectories(stateDir);
-        this.guard = new PointerGuard(fleet, trusted, stateDir);
+        this.guard = new PointerGuard(fleet, trust, stateDir);
         this.lastKnownGood = new LastKnownGood(stateDir, edgeId);
         this.edgeId = edgeId;
         this.heartbeat = heartbeat;
@@ -172,6 +174,7 @@ public final class RoutingUpdater {
                 failed(wanted, e, false); // the fleet's active version: retried, never rejected for the store's sake
             }
         }
+        refreshLastKnownGoodSignature();
         Long candidate = pointer.candidate();
         if (candidate != null && !candidate.equals(activeVersion()) && !rejections.containsKey(candidate)
                 && (staged == null || staged.version != candidate)) {
@@ -186,6 +189,11 @@ public final class RoutingUpdater {
             }
         }
         reportIfChanged(false);
+    }
+
+    /** Verification with the keys trusted now (they change during a key rotation). */
+    private VersionVerifier verifier() {
+        return new VersionVerifier(trust.get());
     }
 
     /** A new pointer the guard accepts; empty when unchanged, absent or refused (the refusal is kept and logged once). */
@@ -210,13 +218,40 @@ public final class RoutingUpdater {
         }
     }
 
+    /**
+     * During a key rotation the operator re-signs the active version's manifest with the new key, then
+     * signs the pointer with it. The last known good copy takes the fresh manifest (after verifying the
+     * copy with it), so it still verifies once the old key is no longer trusted.
+     */
+    private void refreshLastKnownGoodSignature() {
+        Long active = activeVersion();
+        if (active == null || pointer.keyId() == null || !active.equals(pointer.active())
+                || pointer.keyId().equals(lastKnownGoodKeyId) || clock.instant().isBefore(nextSignatureCheck)) {
+            return;
+        }
+        nextSignatureCheck = clock.instant().plusSeconds(10);
+        try {
+            Manifest fresh = source.manifest(active);
+            if (!pointer.keyId().equals(fresh.keyId())) {
+                return; // not re-signed (yet)
+            }
+            Path copy = lastKnownGood.refreshManifest(active, fresh, m -> verifier().verify(m.file(), m.manifest(), fleet, active));
+            if (copy != null) {
+                lastKnownGoodKeyId = fresh.keyId();
+                LOG.info("last known good copy of version {} now signed by key {}", active, fresh.keyId());
+            }
+        } catch (IOException | InvalidRoutingDbException e) {
+            LOG.warn("cannot refresh the signature of the last known good copy of version {}: {}", active, e.getMessage());
+        }
+    }
+
     private Staged stage(long version) throws IOException, InvalidRoutingDbException, InterruptedException {
         Manifest manifest = source.manifest(version);
         Path file = dataDir.resolve("versions").resolve(version + ".db");
         Files.deleteIfExists(file);
         source.restore(version, file);
         try {
-            RoutingDb db = verifier.verify(file, manifest, fleet, version);
+            RoutingDb db = verifier().verify(file, manifest, fleet, version);
             RoutingTable table = RoutingTable.from(db);
             selfTest(table, db.model().domains());
             return new Staged(version, table, file, manifest);
@@ -287,6 +322,7 @@ public final class RoutingUpdater {
 
     private void saveLastKnownGood(Staged s) throws IOException {
         lastKnownGood.save(s.version, s.file, s.manifest);
+        lastKnownGoodKeyId = lastKnownGood.keyId(s.version);
     }
 
     /** The copy activated last, else any other that still verifies; never one that does not. */
@@ -308,9 +344,10 @@ public final class RoutingUpdater {
                 if (c.manifest() == null) {
                     throw new InvalidRoutingDbException("its manifest is unreadable");
                 }
-                RoutingDb db = verifier.verify(c.file(), c.manifest(), fleet, c.version());
+                RoutingDb db = verifier().verify(c.file(), c.manifest(), fleet, c.version());
                 RoutingTable table = RoutingTable.from(db);
                 tables.activate(table);
+                lastKnownGoodKeyId = c.manifest().keyId();
                 notReadyReason = null;
                 LOG.info("routing on last known good version {} ({} domains) because {}", c.version(), table.tenantCount(), why);
                 return;
@@ -352,11 +389,14 @@ public final class RoutingUpdater {
                 : pointer != null && pointer.candidate() != null && rejections.containsKey(pointer.candidate()) ? "rejected"
                 : stagedVersion != null ? "staged" : "active";
         EdgeReport next = new EdgeReport(edgeId, active, stagedVersion, state, rejectedVersion, rejectionReason,
-                clock.instant(), destinations.get(), guard.epoch(), guard.sequence(), pointerRefusal);
+                clock.instant(), destinations.get(), guard.epoch(), guard.sequence(), pointerRefusal, trust.get().ids(),
+                lastKnownGoodKeyId);
         boolean changed = lastReport == null || !Objects.equals(lastReport.activeVersion(), active)
                 || !Objects.equals(lastReport.stagedVersion(), stagedVersion) || !lastReport.state().equals(state)
                 || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion)
                 || !Objects.equals(lastReport.pointerRefused(), pointerRefusal)
+                || !lastReport.trustedKeyIds().equals(next.trustedKeyIds())
+                || !Objects.equals(lastReport.lastKnownGoodKeyId(), next.lastKnownGoodKeyId())
                 || !healthShape(lastReport).equals(healthShape(next));
         boolean due = Duration.between(lastReportAt, clock.instant()).compareTo(heartbeat) >= 0;
         if (!force && !changed && !due) {

@@ -38,6 +38,7 @@ import io.pbx3sbc.operator.publish.FleetPromoter;
 import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
+import io.pbx3sbc.operator.publish.KeyRotation;
 import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.ReleasePointerWriter;
 import io.pbx3sbc.operator.publish.StoreConnector;
@@ -236,9 +237,20 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                     + " into Secret " + key.secretName() + "; back it up.");
         }
 
-        // 2. Pure: compile (unless the inputs are exactly those last published), and render the workloads.
+        // 2. The store, the edges' reports, and which key signs (a key rotation moves through the edges).
         S3Location location = location(fleet, credentials);
-        String fingerprint = InputFingerprint.of(fleet, domains, sets, key.keyId(), location);
+        String fleetName = FleetNames.storeFleet(fleet);
+        ObjectStore store = deps.stores().storeFor(key(fleet), location);
+        FleetLayout layout = new FleetLayout(fleetName);
+        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock());
+        List<EdgeReport> reports = promoter.reports();
+        Signing signing = signing(fleet, key, liveReports(reports));
+        if (status.signing(signing.plan())) {
+            deps.events().normal(fleet, Reasons.KEY_ROTATING, signing.plan().message());
+        }
+
+        // 3. Pure: compile (unless the inputs are exactly those last published), and render the workloads.
+        String fingerprint = InputFingerprint.of(fleet, domains, sets, signing.plan().signWith().keyId(), location);
         LastPublish last = lastPublish.get(key(fleet));
         boolean same = last != null && last.fingerprint.equals(fingerprint)
                 && last.at.plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
@@ -248,16 +260,12 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                 sets.stream().map(ResourceSources::set).toList());
         long compileMillis = (System.nanoTime() - compiling) / 1_000_000;
         new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
-                SigningKeys.encodePublic(key.keys().getPublic()), deps.workloadDefaults()));
+                signing.plan().trusted().stream().map(KeyRotation.Key::publicKey).toList(), deps.workloadDefaults()));
 
-        // 3. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
+        // 4. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
         //    built only on what can be trusted, and every pointer is signed and written by the one writer.
-        String fleetName = FleetNames.storeFleet(fleet);
-        ObjectStore store = deps.stores().storeFor(key(fleet), location);
-        FleetLayout layout = new FleetLayout(fleetName);
-        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock());
-        List<EdgeReport> reports = promoter.reports();
-        ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, key.keys(), deps.leadershipEpoch().getAsLong(),
+        ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, signing.keys(), signing.trusted(),
+                deps.leadershipEpoch().getAsLong(),
                 pointerMemory.computeIfAbsent(key(fleet), k -> new ReleasePointerWriter.Memory()), deps.clock());
         ReleasePointerWriter.Sink sink = next -> pointers.write(next, reports);
         ReleasePointerWriter.Base base = pointers.current(reports);
@@ -267,8 +275,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             deps.events().warning(fleet, Reasons.RELEASE_POINTER_RESTORED, "Rewrote the release pointer (active version "
                     + current.active() + ", sequence " + current.sequence() + "): " + base.distrusted() + ".");
         }
-        FleetPublisher publisher = new FleetPublisher(store, layout, key.keys(), deps.workDir(), deps.clock(), sink);
+        FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink);
         var promotion = fleet.getSpec().promotion;
+        if (signing.plan().resign()) {
+            current = publisher.resign(current, promotion == null ? null : promotion.pinnedVersion);
+        }
         FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, current)
                 : publisher.publish(compilation,
                 promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
@@ -287,7 +298,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         status.published(outcome, compilation);
 
-        // 4. The promotion gate: the edges' reports decide when the candidate becomes active.
+        // 5. The promotion gate: the edges' reports decide when the candidate becomes active.
         PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports, sink);
         deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
         if ("promoted".equals(decision.outcome())) {
@@ -299,7 +310,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         status.promotion(decision);
 
-        // 5. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
+        // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
         recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version(), liveReports(reports));
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
@@ -427,6 +438,26 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
      * Each selected object gets this fleet's verdict; objects it no longer selects lose this fleet's
      * entry. Only objects whose status changes are written.
      */
+    /** Which key signs in this reconcile, and which the edges trust (see {@link KeyRotation}). */
+    private record Signing(KeyRotation.Plan plan, java.security.KeyPair keys, io.pbx3sbc.routingdb.manifest.TrustedKeys trusted) {
+    }
+
+    private Signing signing(EdgeFleet fleet, FleetSecrets.SigningKey wanted, List<EdgeReport> live) {
+        var s = fleet.getStatus() == null ? null : fleet.getStatus().signingKey;
+        KeyRotation.Key wantedKey = new KeyRotation.Key(wanted.keyId(), SigningKeys.encodePublic(wanted.keys().getPublic()),
+                wanted.secretName());
+        KeyRotation.Key currentKey = s == null || s.keyId == null || s.publicKey == null ? null
+                : new KeyRotation.Key(s.keyId, s.publicKey, s.secretName);
+        java.util.Optional<FleetSecrets.SigningKey> old = currentKey == null || currentKey.keyId().equals(wanted.keyId())
+                ? java.util.Optional.empty()
+                : deps.secrets().signingKey(fleet, currentKey.secretName()).filter(k -> k.keyId().equals(currentKey.keyId()));
+        KeyRotation.Plan plan = KeyRotation.decide(currentKey, wantedKey, old.isPresent(), live);
+        java.security.KeyPair keys = plan.signWith().keyId().equals(wanted.keyId()) ? wanted.keys() : old.orElseThrow().keys();
+        var trusted = io.pbx3sbc.routingdb.manifest.TrustedKeys.of(plan.trusted().stream()
+                .map(k -> SigningKeys.decodePublic(k.publicKey())).toList());
+        return new Signing(plan, keys, trusted);
+    }
+
     /** Reports of edges heard from within the live window: the ones whose view of the backends counts. */
     private List<EdgeReport> liveReports(List<EdgeReport> reports) {
         Instant since = deps.clock().instant().minus(LIVE_WINDOW);

@@ -65,6 +65,8 @@ public final class EdgeWorkloads {
     }
 
     static final String DATA_DIR = "/var/lib/pbx3sbc";
+    static final String TRUST_DIR = "/etc/pbx3sbc/trust";
+    static final String TRUST_FILE = "trusted-keys";
     /** The durable part of the edge's data: last known good version and accepted pointer. */
     static final String STATE_DIR = "/var/lib/pbx3sbc-state";
     /** The edge drains for up to 30 s on SIGTERM (EDGE_DRAIN_TIMEOUT); leave room beyond it. */
@@ -73,10 +75,15 @@ public final class EdgeWorkloads {
     private EdgeWorkloads() {
     }
 
-    public static List<HasMetadata> desired(EdgeFleet fleet, String publicKey, Defaults defaults) {
+    /**
+     * @param trustedKeys the public keys (base64 DER) the edges trust: one, two during a key rotation. They go
+     *                    into a ConfigMap of their own that the edges read as a file, so a rotation rolls no pod.
+     */
+    public static List<HasMetadata> desired(EdgeFleet fleet, List<String> trustedKeys, Defaults defaults) {
         List<HasMetadata> out = new ArrayList<>();
         out.add(serviceAccount(fleet));
-        ConfigMap config = config(fleet, publicKey);
+        out.add(trust(fleet, trustedKeys));
+        ConfigMap config = config(fleet);
         out.add(config);
         String configHash = WorkloadApplier.hash(config);
         out.add(Boolean.TRUE.equals(fleet.getSpec().hostNetwork) ? daemonSet(fleet, defaults, configHash)
@@ -107,7 +114,12 @@ public final class EdgeWorkloads {
     }
 
     /** Everything an edge needs to find, verify and serve its fleet's routing versions; no secret in it. */
-    static ConfigMap config(EdgeFleet fleet, String publicKey) {
+    static ConfigMap trust(EdgeFleet fleet, List<String> trustedKeys) {
+        return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.trust(fleet)))
+                .withData(Map.of(TRUST_FILE, String.join("\n", trustedKeys) + "\n")).build();
+    }
+
+    static ConfigMap config(EdgeFleet fleet) {
         EdgeFleetSpec s = fleet.getSpec();
         Map<String, String> data = new LinkedHashMap<>();
         data.put("EDGE_FLEET", FleetNames.storeFleet(fleet));
@@ -116,7 +128,7 @@ public final class EdgeWorkloads {
         data.put("EDGE_S3_BUCKET", s.store.bucket);
         data.put("EDGE_S3_PREFIX", FleetNames.storePrefix(fleet));
         data.put("EDGE_S3_PATH_STYLE", String.valueOf(!Boolean.FALSE.equals(s.store.pathStyle)));
-        data.put("EDGE_PUBLIC_KEY", publicKey);
+        data.put("EDGE_PUBLIC_KEY_FILE", TRUST_DIR + "/" + TRUST_FILE);
         data.put("EDGE_DATA_DIR", DATA_DIR);
         if (s.stateVolume != null) {
             data.put("EDGE_STATE_DIR", STATE_DIR);
@@ -169,6 +181,7 @@ public final class EdgeWorkloads {
                 .withContainers(container(fleet, defaults))
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("trust").withNewConfigMap().withName(FleetNames.trust(fleet)).endConfigMap().endVolume()
                 .build();
         EdgeFleetSpec.StateVolume state = fleet.getSpec().stateVolume;
         if (state != null) {
@@ -217,6 +230,7 @@ public final class EdgeWorkloads {
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .addNewVolumeMount().withName("data").withMountPath(DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount().withName("trust").withMountPath(TRUST_DIR).withReadOnly(true).endVolumeMount()
                 .build();
     }
 

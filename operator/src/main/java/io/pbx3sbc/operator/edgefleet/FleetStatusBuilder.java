@@ -53,6 +53,22 @@ final class FleetStatusBuilder {
                         + key.keyId() + " from Secret " + key.secretName() + ".");
     }
 
+    /** The fleet's key and where a rotation stands. @return whether the rotation's phase changed */
+    boolean signing(io.pbx3sbc.operator.publish.KeyRotation.Plan plan) {
+        EdgeFleetStatus.SigningKey k = new EdgeFleetStatus.SigningKey();
+        k.keyId = plan.current().keyId();
+        k.publicKey = plan.current().publicKey();
+        k.secretName = plan.current().secretName();
+        k.rotation = plan.phase().wireName();
+        k.message = plan.message();
+        next.signingKey = k;
+        if (plan.phase() != io.pbx3sbc.operator.publish.KeyRotation.Phase.NONE) {
+            condition(Reasons.SIGNING_KEY, true, Reasons.KEY_ROTATING, plan.message());
+        }
+        String was = before == null || before.signingKey == null ? null : before.signingKey.rotation;
+        return was != null && !was.equals(k.rotation);
+    }
+
     /** The fleet asks for something the operator may not do: nothing is published or run for it. */
     void refused(AdmissionRules.Refusal refusal) {
         condition(Reasons.ADMITTED, false, refusal.reason(), refusal.message());

@@ -35,6 +35,11 @@ public final class FleetNames {
         return edges(f) + "-config";
     }
 
+    /** The public keys the edges trust, a ConfigMap mounted as a file (not hashed into the pod template). */
+    public static String trust(EdgeFleet f) {
+        return edges(f) + "-trust";
+    }
+
     public static String serviceAccount(EdgeFleet f) {
         return edges(f);
     }

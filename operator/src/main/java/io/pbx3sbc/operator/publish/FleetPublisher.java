@@ -124,6 +124,29 @@ public final class FleetPublisher {
         return published;
     }
 
+    /**
+     * A key rotation: the manifests of the versions edges may need (active, candidate, pinned) signed again
+     * with this publisher's key where another key signs them, then the pointer, so edges move their last
+     * known good copies to the new key. Idempotent: what is signed with the key already is left alone.
+     *
+     * @return the pointer, re-signed when it was not signed with this key
+     */
+    public ReleasePointer resign(ReleasePointer pointer, Long pinned) throws IOException {
+        String keyId = SigningKeys.keyId(keys.getPublic());
+        for (Long v : new Long[] {pointer.active(), pointer.candidate(), pinned}) {
+            if (v == null) {
+                continue;
+            }
+            java.util.Optional<Manifest> m = versions.manifest(v);
+            if (m.isPresent() && !keyId.equals(m.get().keyId())) {
+                store.put(layout.manifest(v), SigningKeys.sign(m.get().withSignature(null), keys).toJson(),
+                        "application/json");
+                LOG.info("version {}: manifest signed again with key {}", v, keyId);
+            }
+        }
+        return keyId.equals(pointer.keyId()) ? pointer : pointers.write(pointer);
+    }
+
     /** What {@link #publish} found last time for the same inputs, with the pointer as it is now. */
     public static Outcome unchanged(Outcome previous, ReleasePointer now) {
         return new Outcome(new PublishPlan(false, previous.plan().nextVersion(), List.of()), previous.contentSha256(),

@@ -24,6 +24,9 @@ public interface FleetSecrets {
     /** Reads the fleet's Ed25519 signing key, generating and storing one when the Secret does not exist. */
     SigningKey signingKey(EdgeFleet fleet) throws MissingSecretException;
 
+    /** A signing key by Secret name, never generated (the fleet's previous key during a rotation); empty when gone. */
+    java.util.Optional<SigningKey> signingKey(EdgeFleet fleet, String secretName);
+
     /** A Secret the fleet refers to is absent or incomplete: a configuration problem, not a transient one. */
     final class MissingSecretException extends Exception {
         public MissingSecretException(String message) {

@@ -72,6 +72,21 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
         }
     }
 
+    @Override
+    public java.util.Optional<SigningKey> signingKey(EdgeFleet fleet, String secretName) {
+        Secret s = secretName == null ? null : read(fleet, secretName);
+        if (s == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            PublicKey pub = SigningKeys.decodePublic(value(s, SIGNING_PUB));
+            return java.util.Optional.of(new SigningKey(new KeyPair(pub, SigningKeys.decodePrivate(value(s, SIGNING_KEY))),
+                    secretName, SigningKeys.keyId(pub), false));
+        } catch (MissingSecretException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static String base64(String value) {
         return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }

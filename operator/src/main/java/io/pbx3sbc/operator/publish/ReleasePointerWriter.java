@@ -52,14 +52,22 @@ public final class ReleasePointerWriter {
     private final ObjectStore store;
     private final FleetLayout layout;
     private final KeyPair keys;
+    private final TrustedKeys trusted;
     private final long epoch;
     private final Memory memory;
     private final Clock clock;
 
     public ReleasePointerWriter(ObjectStore store, FleetLayout layout, KeyPair keys, long epoch, Memory memory, Clock clock) {
+        this(store, layout, keys, TrustedKeys.of(keys.getPublic()), epoch, memory, clock);
+    }
+
+    /** @param trusted the keys a stored pointer may be signed with (both during a key rotation) */
+    public ReleasePointerWriter(ObjectStore store, FleetLayout layout, KeyPair keys, TrustedKeys trusted, long epoch,
+                                Memory memory, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.trusted = Objects.requireNonNull(trusted, "trusted");
         this.epoch = epoch;
         this.memory = Objects.requireNonNull(memory, "memory");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -81,7 +89,7 @@ public final class ReleasePointerWriter {
         } catch (IOException e) {
             return distrusted("the release pointer in the store is not valid JSON", reports);
         }
-        if (!SigningKeys.verify(stored, TrustedKeys.of(keys.getPublic())) || !layout.fleet().equals(stored.fleet())) {
+        if (!SigningKeys.verify(stored, trusted) || !layout.fleet().equals(stored.fleet())) {
             return distrusted("the release pointer in the store is not signed by this fleet's key", reports);
         }
         long reportedEpoch = reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0);

@@ -44,6 +44,7 @@ public final class Reasons {
     public static final String SIGNING_KEY_GENERATED = "SigningKeyGenerated";
     public static final String SIGNING_KEY_LOADED = "SigningKeyLoaded";
     public static final String SIGNING_KEY_INVALID = "SigningKeyInvalid";
+    public static final String KEY_ROTATING = "KeyRotating";
 
     // EdgeFleet: Progressing
     public static final String CANDIDATE_PENDING = "CandidatePending";

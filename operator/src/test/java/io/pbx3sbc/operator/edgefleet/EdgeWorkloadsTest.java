@@ -26,14 +26,19 @@ class EdgeWorkloadsTest {
         fleet.getMetadata().setUid("uid-1");
     }
 
+    static ConfigMap config(List<HasMetadata> objects) {
+        return objects.stream().filter(o -> o.getMetadata().getName().equals("edge-edge-config")).map(ConfigMap.class::cast)
+                .findFirst().orElseThrow();
+    }
+
     <T> T one(List<HasMetadata> objects, Class<T> kind) {
         return objects.stream().filter(kind::isInstance).map(kind::cast).findFirst().orElseThrow();
     }
 
     @Test
     void aFleetRunsAsALockedDownDeploymentOwnedByIt() {
-        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
-        assertThat(objects).hasSize(7).allSatisfy(o -> {
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
+        assertThat(objects).hasSize(8).allSatisfy(o -> {
             assertThat(o.getMetadata().getNamespace()).isEqualTo("default");
             assertThat(o.getMetadata().getOwnerReferences()).singleElement()
                     .satisfies(r -> assertThat(r.getUid()).isEqualTo("uid-1"));
@@ -62,27 +67,34 @@ class EdgeWorkloadsTest {
 
     @Test
     void theConfigurationTellsEdgesWhereAndHowToVerifyButHoldsNoSecret() {
-        ConfigMap config = one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), ConfigMap.class);
+        ConfigMap config = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS).stream()
+                .filter(o -> o.getMetadata().getName().equals("edge-edge-config")).map(ConfigMap.class::cast).findFirst().orElseThrow();
         assertThat(config.getData())
                 .containsEntry("EDGE_FLEET", "edge")
                 .containsEntry("EDGE_S3_BUCKET", "sip-routing")
                 .containsEntry("EDGE_S3_PREFIX", "default/")
-                .containsEntry("EDGE_PUBLIC_KEY", "PUBKEY")
+                .containsEntry("EDGE_PUBLIC_KEY_FILE", "/etc/pbx3sbc/trust/trusted-keys")
                 .containsEntry("EDGE_ADVERTISED_ADDRESS", "edge-edge.default.svc:5060");
         assertThat(config.getData().keySet()).noneMatch(k -> k.contains("SECRET"));
     }
 
     @Test
-    void aNewPublicKeyRollsTheEdges() {
-        var a = one(EdgeWorkloads.desired(fleet, "KEY-A", DEFAULTS), Deployment.class).getSpec().getTemplate();
-        var b = one(EdgeWorkloads.desired(fleet, "KEY-B", DEFAULTS), Deployment.class).getSpec().getTemplate();
-        assertThat(a.getMetadata().getAnnotations()).isNotEqualTo(b.getMetadata().getAnnotations());
+    void trustingAnotherKeyRollsNoEdgeTheyReadTheKeysFromAFile() {
+        List<HasMetadata> before = EdgeWorkloads.desired(fleet, List.of("KEY-A"), DEFAULTS);
+        List<HasMetadata> rotating = EdgeWorkloads.desired(fleet, List.of("KEY-A", "KEY-B"), DEFAULTS);
+        assertThat(one(before, Deployment.class).getSpec().getTemplate())
+                .isEqualTo(one(rotating, Deployment.class).getSpec().getTemplate());
+        ConfigMap trust = rotating.stream().filter(o -> o.getMetadata().getName().equals("edge-edge-trust"))
+                .map(ConfigMap.class::cast).findFirst().orElseThrow();
+        assertThat(trust.getData()).containsEntry("trusted-keys", "KEY-A\nKEY-B\n");
+        assertThat(one(rotating, Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getConfigMap()).isNotNull().extracting(c -> c.getName()).isEqualTo("edge-edge-trust"));
     }
 
     @Test
     void hostNetworkMakesItADaemonSet() {
         fleet.getSpec().hostNetwork = true;
-        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
         assertThat(objects).noneMatch(Deployment.class::isInstance);
         DaemonSet ds = one(objects, DaemonSet.class);
         assertThat(ds.getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
@@ -91,7 +103,7 @@ class EdgeWorkloadsTest {
 
     @Test
     void sipIsServedOverUdpAndTcpAndAdminIsHeadless() {
-        List<Service> services = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS).stream()
+        List<Service> services = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS).stream()
                 .filter(Service.class::isInstance).map(Service.class::cast).toList();
         assertThat(services).hasSize(2);
         assertThat(services.get(0).getSpec().getPorts()).extracting(p -> p.getProtocol()).containsExactly("UDP", "TCP");
@@ -100,23 +112,23 @@ class EdgeWorkloadsTest {
 
     @Test
     void theAppliedHashChangesWithTheSpecOnly() {
-        String a = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
-        String same = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
+        String a = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Deployment.class));
+        String same = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Deployment.class));
         fleet.getSpec().replicas = 5;
-        String changed = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS), Deployment.class));
+        String changed = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Deployment.class));
         assertThat(a).isEqualTo(same).isNotEqualTo(changed);
     }
 
     @Test
     void theAdminPortBindsThePodAddressAndOnlyTheOperatorAndMonitoringMayReachIt() {
         var defaults = new EdgeWorkloads.Defaults("registry.example/edge:1", java.util.Set.of("pbx3sbc-system", "monitoring"));
-        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", defaults);
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), defaults);
         var c = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("EDGE_ADMIN_LISTEN");
             assertThat(e.getValue()).isEqualTo("$(POD_IP):9090");
         });
-        assertThat(one(objects, ConfigMap.class).getData()).containsEntry("EDGE_ADMIN_DETAIL", "false")
+        assertThat(config(objects).getData()).containsEntry("EDGE_ADMIN_DETAIL", "false")
                 .doesNotContainKey("EDGE_ADMIN_LISTEN");
         var policy = one(objects, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).getSpec();
         assertThat(policy.getIngress()).hasSize(2);
@@ -132,7 +144,7 @@ class EdgeWorkloadsTest {
         fleet.getSpec().store.edgeCredentialsSecretRef = "routing-s3-edge";
         fleet.getSpec().stateVolume = new io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec.StateVolume();
         fleet.getSpec().stateVolume.hostPath = "/var/lib/pbx3sbc-fleets/edge";
-        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, "PUBKEY", DEFAULTS);
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
         var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().get(0).getEnv()).filteredOn(e -> e.getName().startsWith("AWS_"))
                 .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("routing-s3-edge"));
@@ -141,6 +153,6 @@ class EdgeWorkloadsTest {
             assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/pbx3sbc-fleets/edge");
         });
         assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> assertThat(m.getName()).isEqualTo("state"));
-        assertThat(one(objects, ConfigMap.class).getData()).containsEntry("EDGE_STATE_DIR", "/var/lib/pbx3sbc-state");
+        assertThat(config(objects).getData()).containsEntry("EDGE_STATE_DIR", "/var/lib/pbx3sbc-state");
     }
 }

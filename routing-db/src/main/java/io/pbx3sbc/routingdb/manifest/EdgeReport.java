@@ -14,13 +14,24 @@ import java.util.List;
  * @param pointerEpoch    epoch of the newest release pointer this edge accepted
  * @param pointerSequence sequence of that pointer: the operator's next pointer must be newer
  * @param pointerRefused  why the last pointer read was refused (rollback, foreign fleet, bad signature); null when accepted
+ * @param trustedKeyIds   the signing keys this edge trusts now (a key rotation waits for them)
+ * @param lastKnownGoodKeyId the key that signs this edge's last known good copy's manifest
  */
 public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state,
                          Long rejectedVersion, String reason, Instant reportedAt, List<DestinationHealth> destinations,
-                         long pointerEpoch, long pointerSequence, String pointerRefused) {
+                         long pointerEpoch, long pointerSequence, String pointerRefused, List<String> trustedKeyIds,
+                         String lastKnownGoodKeyId) {
 
     public EdgeReport {
         destinations = destinations == null ? List.of() : List.copyOf(destinations);
+        trustedKeyIds = trustedKeyIds == null ? List.of() : List.copyOf(trustedKeyIds);
+    }
+
+    public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,
+                      String reason, Instant reportedAt, List<DestinationHealth> destinations, long pointerEpoch,
+                      long pointerSequence, String pointerRefused) {
+        this(edgeId, activeVersion, stagedVersion, state, rejectedVersion, reason, reportedAt, destinations, pointerEpoch,
+                pointerSequence, pointerRefused, List.of(), null);
     }
 
     public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,

@@ -29,6 +29,23 @@ public class EdgeFleetStatus {
     @JsonPropertyDescription("The last versions and what became of them.")
     public List<HistoryEntry> history = new ArrayList<>();
 
+    @JsonPropertyDescription("The fleet's signing key and any rotation in progress.")
+    public SigningKey signingKey;
+
+    /** The key the fleet signs with; during a rotation, the old one until the edges no longer need it. */
+    public static class SigningKey {
+        @JsonPropertyDescription("Key id (first 16 hex digits of SHA-256 over the public key).")
+        public String keyId;
+        @JsonPropertyDescription("Base64 DER public key, so the edges can be told to trust it while it is retired.")
+        public String publicKey;
+        @JsonPropertyDescription("The Secret holding it.")
+        public String secretName;
+        @JsonPropertyDescription("None, TrustingNewKey, Resigning or RetiringOldKey (see docs/operations.md).")
+        public String rotation;
+        @JsonPropertyDescription("Where a rotation stands, for people.")
+        public String message;
+    }
+
     public static class Edge {
         @JsonPropertyDescription("Edge id (the pod name).")
         public String name;
