@@ -66,8 +66,9 @@ public final class FleetPublisher {
         long started = System.nanoTime();
         String sha = ContentHash.of(compilation.model());
         Map<Long, String> published = publishedContent(pointer);
+        // A failed version the operator never published (a candidate put in by someone else) has no hash.
         String failedSha = pointer.history().stream().filter(h -> h.outcome().startsWith("failed"))
-                .map(ReleasePointer.HistoryEntry::contentSha256).reduce((a, b) -> b).orElse(null);
+                .map(ReleasePointer.HistoryEntry::contentSha256).filter(Objects::nonNull).reduce((a, b) -> b).orElse(null);
         PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained,
                 failedSha);
         long version = plan.publish() ? plan.nextVersion()

@@ -178,4 +178,17 @@ class FleetPublisherIT {
             assertThat(expected).hasMessageContaining("changed since it was read");
         }
     }
+
+    @Test
+    @Order(7)
+    void aFailedCandidateTheOperatorNeverPublishedDoesNotStopPublishing() throws Exception {
+        // Someone else proposed version 999, which failed: its history entry has no content hash.
+        ReleasePointer base = pointers.current(List.of()).pointer();
+        List<ReleasePointer.HistoryEntry> history = new ArrayList<>(base.history());
+        history.add(new ReleasePointer.HistoryEntry(999, null, "failed: rejected by edge-1", java.time.Instant.now()));
+        ReleasePointer withForeignFailure = pointers.write(base.with(base.active(), null, history, java.time.Instant.now()),
+                List.of());
+        FleetPublisher.Outcome next = publisher.publish(compile(changed(30)), 3, null, withForeignFailure);
+        assertThat(next.published()).isTrue();
+    }
 }
