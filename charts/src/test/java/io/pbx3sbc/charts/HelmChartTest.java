@@ -86,6 +86,37 @@ class HelmChartTest {
     }
 
     @Test
+    void theAdmissionPolicyCarriesTheAllowlistAndTheOperatorTheSame() {
+        String rendered = Chart.render("ops", Map.of("edgeImages.allowed[0]", "registry.corp/pbx3sbc/edge@",
+                "edgeHostNetwork.namespaces[0]", "edge-system", "edgeAdminClients.namespaces[0]", "prometheus"));
+        List<HasMetadata> objects = Chart.objects(rendered);
+        assertThat(objects).extracting(HasMetadata::getKind)
+                .contains("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        var policy = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy)
+                .map(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class::cast).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getVariables()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("allowedImages");
+            assertThat(v.getExpression()).isEqualTo("[\"ghcr.io/pbx3sbc/edge-runtime:\",\"registry.corp/pbx3sbc/edge@\"]");
+        });
+        Deployment d = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+        var env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("EDGE_IMAGE_ALLOWLIST");
+            assertThat(e.getValue()).isEqualTo("ghcr.io/pbx3sbc/edge-runtime:,registry.corp/pbx3sbc/edge@");
+        });
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("HOST_NETWORK_NAMESPACES");
+            assertThat(e.getValue()).isEqualTo("edge-system");
+        });
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("EDGE_ADMIN_CLIENT_NAMESPACES");
+            assertThat(e.getValue()).isEqualTo("prometheus");
+        });
+        assertThat(Chart.objects(Chart.render("ops", Map.of("admissionPolicy.enabled", "false"))))
+                .extracting(HasMetadata::getKind).doesNotContain("ValidatingAdmissionPolicy");
+    }
+
+    @Test
     void aServiceMonitorOnlyWhenAskedFor() {
         assertThat(Chart.objects(Chart.render("ops", Map.of("metrics.serviceMonitor.enabled", "true"))))
                 .extracting(HasMetadata::getKind).contains("ServiceMonitor");
