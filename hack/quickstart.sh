@@ -2,7 +2,7 @@
 # usage: ./hack/quickstart.sh [edges=3]
 # Sets up what it needs (Debian packages, litestream, a kube-apiserver built from Go modules: the first
 # run takes about 15 minutes, later runs under a minute) and runs the whole product on loopback with
-# ./hack/local-up.sh: a real Kubernetes API, S3Proxy, the operator and N SIP edges, with the samples
+# ./hack/local-up.sh: a real Kubernetes API, SeaweedFS (S3), the operator and N SIP edges, with the samples
 # from config/samples applied. Then it shows, step by step:
 #   1. kubectl get edgefleet, sipdomains, dispatchersets
 #   2. a SIP call for a sample tenant routed through an edge to its backend; an unknown domain ignored
