@@ -137,12 +137,19 @@ public final class ReleasePointerWriter {
         }
         sequence = Math.max(sequence, reports.stream().mapToLong(EdgeReport::pointerSequence).max().orElse(0));
         ReleasePointer signed = SigningKeys.sign(next.withOrder(sequence + 1, epoch), keys);
+        byte[] json = signed.toJson();
         String etag;
         try {
-            etag = store.putIfMatch(layout.releasePointer(), signed.toJson(), "application/json", memory.etag);
+            etag = store.putIfMatch(layout.releasePointer(), json, "application/json", memory.etag);
         } catch (ObjectStore.PreconditionFailed e) {
-            memory.etag = null; // read again at the next reconcile
-            throw e;
+            // The HTTP client retries a request whose answer it lost; when the first try did land, the retry
+            // finds the object changed, by itself. That is success, not another writer.
+            Optional<ObjectStore.Fetched> now = store.getIfChanged(layout.releasePointer(), null);
+            if (now.isEmpty() || !java.util.Arrays.equals(now.get().bytes(), json)) {
+                memory.etag = null; // read again at the next reconcile
+                throw e;
+            }
+            etag = now.get().etag();
         }
         memory.lastWritten = signed;
         memory.etag = etag;

@@ -176,7 +176,13 @@ class EdgeFleetReconcilerIT {
 
         var config = client.configMaps().inNamespace(NS).withName(FleetNames.config(f)).get();
         assertThat(config.getData()).containsEntry("EDGE_FLEET", "edge").containsEntry("EDGE_S3_BUCKET", BUCKET)
-                .containsEntry("EDGE_S3_PREFIX", NS + "/").containsKey("EDGE_PUBLIC_KEY");
+                .containsEntry("EDGE_S3_PREFIX", NS + "/").containsKey("EDGE_PUBLIC_KEY_FILE");
+        // The key edges trust, in a ConfigMap of its own (a rotation changes it without rolling the pods).
+        var trust = client.configMaps().inNamespace(NS).withName(FleetNames.trust(f)).get();
+        String pub = new String(java.util.Base64.getDecoder().decode(client.secrets().inNamespace(NS)
+                .withName("routing-signing-key").get().getData().get(KubernetesFleetSecrets.SIGNING_PUB)));
+        assertThat(trust.getData().get("trusted-keys").strip()).isEqualTo(pub.strip());
+        assertThat(f.getStatus().signingKey.keyId).isEqualTo(SigningKeys.keyId(SigningKeys.decodePublic(pub)));
         var sip = client.services().inNamespace(NS).withName(FleetNames.edges(f)).get();
         assertThat(sip.getSpec().getPorts()).extracting(p -> p.getProtocol()).containsExactlyInAnyOrder("UDP", "TCP");
         assertThat(client.services().inNamespace(NS).withName(FleetNames.adminService(f)).get().getSpec().getClusterIP())
