@@ -121,10 +121,7 @@ class ControlChannelIT {
     }
 
     static KeyPair fleetKeys() {
-        var secret = client.secrets().inNamespace(NS).withName("routing-signing-key").get();
-        String pub = new String(Base64.getDecoder().decode(secret.getData().get("signing.pub")), StandardCharsets.UTF_8);
-        String key = new String(Base64.getDecoder().decode(secret.getData().get("signing.key")), StandardCharsets.UTF_8);
-        return new KeyPair(SigningKeys.decodePublic(pub), SigningKeys.decodePrivate(key));
+        return fleetKeysOf("routing-signing-key");
     }
 
     static void call(int edge, String domain) throws Exception {
@@ -297,6 +294,49 @@ class ControlChannelIT {
         } finally {
             product.start("s3");
         }
+    }
+
+    @Test
+    @Order(7)
+    void aSecondFleetClaimingTheSameStoreLocationOrAnImageOutsideTheAllowlistIsRefusedAndTheFirstKeepsServing()
+            throws Exception {
+        long served = awaitConverged();
+        ReleasePointer before = pointer();
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName("other").endMetadata().build()).create();
+        client.secrets().inNamespace("other").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("routing-s3").endMetadata().withStringData(Map.of("accessKeyId", "local",
+                        "secretAccessKey", "local-secret-key")).build()).create();
+        // Same name, same bucket, and the first fleet's prefix given explicitly: it would overwrite its pointer.
+        EdgeFleet twin = client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").get();
+        EdgeFleet copy = new EdgeFleet();
+        copy.setMetadata(new ObjectMetaBuilder().withName("edge").withNamespace("other").build());
+        copy.setSpec(twin.getSpec());
+        copy.getSpec().store.prefix = NS + "/";
+        copy.getSpec().store.edgeCredentialsSecretRef = null;
+        copy.getSpec().signingKeySecretRef = null;
+        client.resource(copy).create();
+        EdgeFleet refused = await("the twin refused", () -> client.resources(EdgeFleet.class).inNamespace("other")
+                .withName("edge").get(), f -> f.getStatus() != null && f.getStatus().conditions.stream()
+                .anyMatch(c -> c.type.equals("Admitted") && "False".equals(c.status)));
+        assertThat(refused.getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("StoreConflict"));
+
+        EdgeFleet rogue = new EdgeFleet();
+        rogue.setMetadata(new ObjectMetaBuilder().withName("rogue").withNamespace("other").build());
+        rogue.setSpec(twin.getSpec());
+        rogue.getSpec().store.prefix = "rogue/";
+        rogue.getSpec().image = "evil.example/miner:latest";
+        client.resource(rogue).create();
+        EdgeFleet notAllowed = await("the rogue image refused", () -> client.resources(EdgeFleet.class).inNamespace("other")
+                .withName("rogue").get(), f -> f.getStatus() != null && f.getStatus().conditions.stream()
+                .anyMatch(c -> c.type.equals("Admitted") && "False".equals(c.status)));
+        assertThat(notAllowed.getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("ImageNotAllowed"));
+        assertThat(client.apps().deployments().inNamespace("other").list().getItems()).isEmpty();
+
+        ReleasePointer after = pointer();
+        assertThat(after.fleet()).isEqualTo("edge");
+        assertThat(after.active()).isEqualTo(before.active()).isEqualTo(served);
+        call(1, "acme.voip.example.com");
     }
 
     static KeyPair fleetKeysOf(String secretName) {

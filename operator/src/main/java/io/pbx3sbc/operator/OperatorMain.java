@@ -75,6 +75,42 @@ public final class OperatorMain {
         return out;
     }
 
+    /**
+     * This replica's term. A newer term seen in the store or the edges' reports is adopted only while this
+     * replica holds the lease (without leader election it runs alone by configuration, and always adopts).
+     */
+    private static io.pbx3sbc.operator.publish.LeadershipTerm leadershipTerm(KubernetesClient client, OperatorConfig config,
+                                                                            java.util.concurrent.atomic.AtomicLong epoch) {
+        return new io.pbx3sbc.operator.publish.LeadershipTerm() {
+            @Override
+            public long epoch() {
+                return epoch.get();
+            }
+
+            @Override
+            public long adopt(long seen) {
+                if (config.leaderElection() && !holdsLease(client, config)) {
+                    LOG.warn("a newer leadership term ({}) wrote the release pointer and this replica does not hold the"
+                            + " lease: keeping term {}, which edges refuse", seen, epoch.get());
+                    return epoch.get();
+                }
+                long adopted = epoch.accumulateAndGet(seen, Math::max);
+                LOG.warn("a release pointer of a newer term ({}) was written by a replica not holding the lease;"
+                        + " this leader continues from it", seen);
+                return adopted;
+            }
+        };
+    }
+
+    private static boolean holdsLease(KubernetesClient client, OperatorConfig config) {
+        try {
+            var lease = client.leases().inNamespace(config.leaseNamespace()).withName(config.leaseName()).get();
+            return lease != null && lease.getSpec() != null && config.identity().equals(lease.getSpec().getHolderIdentity());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** When this replica acquired the lease (epoch millis), read back from the Lease; now when unreadable. */
     private static long leaseAcquired(KubernetesClient client, OperatorConfig config) {
         try {
@@ -127,7 +163,7 @@ public final class OperatorMain {
                 new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
                 new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
                 new EdgeWorkloads.Defaults(config.edgeImage(), adminClients(config)), config.admission(), config.workDir(),
-                Clock.systemUTC(), leadershipEpoch::get));
+                Clock.systemUTC(), leadershipTerm(client, config, leadershipEpoch)));
         metrics.statusWritesPending(reconciler::statusWritesPending);
         operator.register(reconciler, c -> {
             if (!config.watchNamespaces().isEmpty()) {

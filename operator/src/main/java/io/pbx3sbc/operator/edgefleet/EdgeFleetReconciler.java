@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -23,14 +22,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.pbx3sbc.operator.admin.OperatorMetrics;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
-import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetSpec;
-import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
-import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
-import io.pbx3sbc.operator.api.v1alpha1.SipDomainStatus;
-import io.pbx3sbc.operator.api.v1alpha1.SourceStatus;
 import io.pbx3sbc.operator.compile.ResourceSources;
 import io.pbx3sbc.operator.events.EventRecorder;
 import io.pbx3sbc.operator.naming.FleetNames;
@@ -39,15 +33,11 @@ import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.FleetSecrets.MissingSecretException;
 import io.pbx3sbc.operator.publish.KeyRotation;
+import io.pbx3sbc.operator.publish.LeadershipTerm;
 import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.ReleasePointerWriter;
 import io.pbx3sbc.operator.publish.StoreConnector;
-import io.pbx3sbc.operator.status.DestinationHealthStatuses;
 import io.pbx3sbc.operator.status.Reasons;
-import io.pbx3sbc.operator.status.SourceStatuses;
-import io.pbx3sbc.operator.status.SourceStatuses.Verdict;
-import io.pbx3sbc.routingdb.compile.ObjectRef;
-import io.pbx3sbc.routingdb.compile.Problem;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
 import io.pbx3sbc.routingdb.manifest.EdgeReport;
@@ -69,11 +59,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -109,12 +96,12 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
     /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
     /**
-     * @param leadershipEpoch this replica's leadership term (its lease's acquisition time, epoch millis): the
-     *                        epoch of every release pointer it signs, so a stale leader's pointers sort lower
+     * @param leadershipTerm this replica's leadership term (its lease's acquisition time, epoch millis): the
+     *                       epoch of every release pointer it signs, so a stale leader's pointers sort lower
      */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
                                ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, AdmissionRules admission,
-                               Path workDir, Clock clock, java.util.function.LongSupplier leadershipEpoch) {
+                               Path workDir, Clock clock, LeadershipTerm leadershipTerm) {
     }
 
     /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
@@ -125,21 +112,22 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private final RoutingCompiler compiler = new RoutingCompiler();
     private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
     private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
-    private final StatusWriter statusWriter = new StatusWriter(STATUS_WRITERS);
+    private final SourceStatusRecorder statuses;
 
     public EdgeFleetReconciler(Dependencies deps) {
         this.deps = Objects.requireNonNull(deps);
+        this.statuses = new SourceStatusRecorder(deps.events(), deps.clock(), STATUS_WRITERS);
     }
 
     /** SipDomain/DispatcherSet status writes queued and not yet done. */
     public int statusWritesPending() {
-        return statusWriter.backlog();
+        return statuses.backlog();
     }
 
     /** Stops the background status writes. */
     @Override
     public void close() {
-        statusWriter.close();
+        statuses.close();
     }
 
     @Override
@@ -209,7 +197,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
         // 0. What the fleet asks of the operator, which runs its pods with the fleet's S3 credentials.
         java.util.Optional<AdmissionRules.Refusal> refusal = deps.admission().check(fleet, deps.workloadDefaults().edgeImage())
-                .or(() -> storeConflict(fleet, context));
+                .or(() -> StoreClaims.conflict(fleet, context.getPrimaryCache().list().toList()));
         if (refusal.isPresent()) {
             status.refused(refusal.get());
             warnOnce(fleet, status, refusal.get().reason(), refusal.get().message());
@@ -265,7 +253,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         // 4. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
         //    built only on what can be trusted, and every pointer is signed and written by the one writer.
         ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, signing.keys(), signing.trusted(),
-                deps.leadershipEpoch().getAsLong(),
+                deps.leadershipTerm(),
                 pointerMemory.computeIfAbsent(key(fleet), k -> new ReleasePointerWriter.Memory()), deps.clock());
         ReleasePointerWriter.Sink sink = next -> pointers.write(next, reports);
         ReleasePointerWriter.Base base = pointers.current(reports);
@@ -311,7 +299,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         status.promotion(decision);
 
         // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
-        recordVerdicts(client, context, fleet, domains, sets, compilation, outcome.version(), liveReports(reports));
+        statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
+                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), liveReports(reports));
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
 
@@ -331,12 +320,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     @Override
     public DeleteControl cleanup(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
         String fleetName = fleet.getMetadata().getName();
-        for (SipDomain d : all(context, SipDomain.class, fleet)) {
-            editVerdict(context.getClient(), d, SipDomain.class, fleetName, null, null);
-        }
-        for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
-            editVerdict(context.getClient(), s, DispatcherSet.class, fleetName, null, null);
-        }
+        statuses.forget(context.getClient(), fleetName, all(context, SipDomain.class, fleet),
+                all(context, DispatcherSet.class, fleet));
         if (fleet.getSpec().store != null && Boolean.TRUE.equals(fleet.getSpec().store.deleteVersionsOnFleetDeletion)) {
             ObjectStore store = deps.stores().storeFor(key(fleet), location(fleet, deps.secrets().s3Credentials(fleet)));
             FleetLayout layout = new FleetLayout(FleetNames.storeFleet(fleet));
@@ -351,36 +336,6 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         pointerMemory.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
-    }
-
-    /**
-     * Two fleets publishing to one store location (endpoint, bucket, prefix and fleet name) would overwrite
-     * each other's pointer and delete each other's versions: the older one keeps it.
-     */
-    private static java.util.Optional<AdmissionRules.Refusal> storeConflict(EdgeFleet fleet, Context<EdgeFleet> context) {
-        String mine = storeLocation(fleet);
-        return context.getPrimaryCache().list()
-                .filter(other -> !ResourceID.fromResource(other).equals(ResourceID.fromResource(fleet)))
-                .filter(other -> other.getMetadata().getDeletionTimestamp() == null && other.getSpec() != null
-                        && other.getSpec().store != null && mine.equals(storeLocation(other)))
-                .filter(other -> olderThan(other, fleet))
-                .findFirst()
-                .map(other -> new AdmissionRules.Refusal(Reasons.STORE_CONFLICT, "EdgeFleet " + other.getMetadata().getNamespace()
-                        + "/" + other.getMetadata().getName() + " already publishes to " + mine
-                        + "; give this fleet another store.prefix or bucket."));
-    }
-
-    private static String storeLocation(EdgeFleet f) {
-        var s = f.getSpec().store;
-        return String.valueOf(s.endpoint).replaceAll("/+$", "") + "/" + s.bucket + "/" + FleetNames.storePrefix(f)
-                + "fleets/" + FleetNames.storeFleet(f) + "/";
-    }
-
-    private static boolean olderThan(EdgeFleet a, EdgeFleet b) {
-        String ca = a.getMetadata().getCreationTimestamp();
-        String cb = b.getMetadata().getCreationTimestamp();
-        int c = ca == null || cb == null ? 0 : Instant.parse(ca).compareTo(Instant.parse(cb));
-        return c != 0 ? c < 0 : ResourceID.fromResource(a).toString().compareTo(ResourceID.fromResource(b).toString()) < 0;
     }
 
     static PromotionGate.Policy policy(EdgeFleet fleet) {
@@ -462,146 +417,6 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private List<EdgeReport> liveReports(List<EdgeReport> reports) {
         Instant since = deps.clock().instant().minus(LIVE_WINDOW);
         return reports.stream().filter(r -> r.reportedAt() != null && r.reportedAt().isAfter(since)).toList();
-    }
-
-    private void recordVerdicts(KubernetesClient client, Context<EdgeFleet> context, EdgeFleet fleet,
-                                List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version,
-                                List<EdgeReport> live) {
-        String fleetName = fleet.getMetadata().getName();
-        Map<ObjectRef, Problem> problems = compilation.problems().stream()
-                .collect(Collectors.toMap(Problem::ref, Function.identity(), (a, b) -> a));
-        Set<String> selectedDomains = domains.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet());
-        Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
-        Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
-                .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
-        for (SipDomain d : all(context, SipDomain.class, fleet)) {
-            boolean selected = selectedDomains.contains(d.getMetadata().getName());
-            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null;
-            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
-        }
-        for (DispatcherSet s : all(context, DispatcherSet.class, fleet)) {
-            boolean selected = selectedSets.contains(s.getMetadata().getName());
-            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
-            editSet(client, s, fleetName, v, v == null || !v.accepted() ? null
-                    : DestinationHealthStatuses.fleetEntry(fleetName, destinations(s), live));
-        }
-        int refused = compilation.problems().size();
-        if (refused > 0) {
-            LOG.info("{} objects left out of routing version {}: {}", refused, version,
-                    compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
-        }
-    }
-
-    private static List<DispatcherSetSpec.Destination> destinations(DispatcherSet s) {
-        return s.getSpec() == null || s.getSpec().destinations == null ? List.of() : s.getSpec().destinations;
-    }
-
-    /**
-     * A DispatcherSet gets this fleet's verdict and its edges' view of the destinations in one write,
-     * queued only when one of them changes the status; health transitions become Events.
-     */
-    private void editSet(KubernetesClient client, DispatcherSet cached, String fleet, Verdict verdict,
-                         DispatcherSetStatus.FleetHealth health) {
-        long generation = cached.getMetadata().getGeneration() == null ? 1 : cached.getMetadata().getGeneration();
-        DispatcherSetStatus current = cached.getStatus();
-        Instant now = deps.clock().instant();
-        UnaryOperator<DispatcherSet> edit = r -> {
-            DispatcherSetStatus s = r.getStatus();
-            if (s == null) {
-                s = new DispatcherSetStatus();
-                r.setStatus(s);
-            }
-            SourceStatuses.apply(s, fleet, verdict, generation, now);
-            DestinationHealthStatuses.apply(s, fleet, health, destinations(r), generation, now);
-            return r;
-        };
-        DispatcherSet preview = edit.apply(client.getKubernetesSerialization().clone(cached));
-        boolean healthChanged = current == null
-                || DestinationHealthStatuses.apply(client.getKubernetesSerialization().clone(current), fleet, health,
-                destinations(cached), generation, now);
-        if (!SourceStatuses.wouldChange(current, fleet, verdict, generation) && !healthChanged) {
-            return;
-        }
-        for (DestinationHealthStatuses.Transition t : DestinationHealthStatuses.transitions(current, preview.getStatus())) {
-            if (t.warning()) {
-                deps.events().warning(cached, t.reason(), t.message());
-            } else {
-                deps.events().normal(cached, t.reason(), t.message());
-            }
-        }
-        var resource = client.resources(DispatcherSet.class).inNamespace(cached.getMetadata().getNamespace())
-                .withName(cached.getMetadata().getName());
-        statusWriter.submit("DispatcherSet/" + cached.getMetadata().getNamespace() + "/" + cached.getMetadata().getName()
-                + "/" + fleet, () -> write(client, cached, resource, edit));
-    }
-
-    private static ObjectRef ref(String kind, HasMetadata r) {
-        return new ObjectRef(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-    }
-
-    private static Verdict verdict(String fleet, Problem problem, long version) {
-        return problem == null ? Verdict.carried(fleet, version)
-                : Verdict.refused(fleet, problem.reason().name(), problem.message());
-    }
-
-    /**
-     * Queues the verdict's write when it changes the status (and, for a SipDomain, the resolved setId);
-     * the cached object is checked first so unchanged objects cost no request.
-     */
-    private <R extends HasMetadata> void editVerdict(KubernetesClient client, R cached, Class<R> kind, String fleet,
-                                                     Verdict verdict, Integer setId) {
-        long generation = cached.getMetadata().getGeneration() == null ? 1 : cached.getMetadata().getGeneration();
-        SourceStatus current = statusOf(kind, cached);
-        boolean setIdChanged = current instanceof SipDomainStatus d && !Objects.equals(d.setId, setId);
-        if (!SourceStatuses.wouldChange(current, fleet, verdict, generation) && !setIdChanged) {
-            return;
-        }
-        UnaryOperator<R> edit = r -> {
-            SourceStatus s = statusOf(kind, r);
-            if (s == null) {
-                s = newStatus(kind, r);
-            }
-            SourceStatuses.apply(s, fleet, verdict, generation, deps.clock().instant());
-            if (s instanceof SipDomainStatus d) {
-                d.setId = setId;
-            }
-            return r;
-        };
-        var resource = client.resources(kind).inNamespace(cached.getMetadata().getNamespace())
-                .withName(cached.getMetadata().getName());
-        statusWriter.submit(kind.getSimpleName() + "/" + cached.getMetadata().getNamespace() + "/"
-                + cached.getMetadata().getName() + "/" + fleet, () -> write(client, cached, resource, edit));
-    }
-
-    private static <R extends HasMetadata> void write(KubernetesClient client, R cached,
-                                                      io.fabric8.kubernetes.client.dsl.Resource<R> resource,
-                                                      UnaryOperator<R> edit) {
-        try {
-            // One request: the status computed from the cached object, replaced under its resourceVersion.
-            // Another writer in between (a second fleet) costs a re-read.
-            client.resource(edit.apply(client.getKubernetesSerialization().clone(cached))).updateStatus();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                resource.editStatus(edit);
-            } else if (e.getCode() != 404) {
-                throw e;
-            }
-        }
-    }
-
-    private static SourceStatus statusOf(Class<?> kind, HasMetadata r) {
-        return kind == SipDomain.class ? ((SipDomain) r).getStatus() : ((DispatcherSet) r).getStatus();
-    }
-
-    private static SourceStatus newStatus(Class<?> kind, HasMetadata r) {
-        if (kind == SipDomain.class) {
-            SipDomain d = (SipDomain) r;
-            d.setStatus(new SipDomainStatus());
-            return d.getStatus();
-        }
-        DispatcherSet s = (DispatcherSet) r;
-        s.setStatus(new io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus());
-        return s.getStatus();
     }
 
     /** One Warning event per transition into a failure reason (not one per retry). */

@@ -43,6 +43,8 @@ public final class ReleasePointerWriter {
     public static final class Memory {
         private ReleasePointer lastWritten;
         private String etag;
+        /** The newest epoch seen in the store or in the edges' reports. */
+        private long seenEpoch;
     }
 
     /** The pointer to build on, and why the stored one was not used (null when it was). */
@@ -53,22 +55,22 @@ public final class ReleasePointerWriter {
     private final FleetLayout layout;
     private final KeyPair keys;
     private final TrustedKeys trusted;
-    private final long epoch;
+    private final LeadershipTerm term;
     private final Memory memory;
     private final Clock clock;
 
     public ReleasePointerWriter(ObjectStore store, FleetLayout layout, KeyPair keys, long epoch, Memory memory, Clock clock) {
-        this(store, layout, keys, TrustedKeys.of(keys.getPublic()), epoch, memory, clock);
+        this(store, layout, keys, TrustedKeys.of(keys.getPublic()), LeadershipTerm.fixed(epoch), memory, clock);
     }
 
     /** @param trusted the keys a stored pointer may be signed with (both during a key rotation) */
-    public ReleasePointerWriter(ObjectStore store, FleetLayout layout, KeyPair keys, TrustedKeys trusted, long epoch,
+    public ReleasePointerWriter(ObjectStore store, FleetLayout layout, KeyPair keys, TrustedKeys trusted, LeadershipTerm term,
                                 Memory memory, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.trusted = Objects.requireNonNull(trusted, "trusted");
-        this.epoch = epoch;
+        this.term = Objects.requireNonNull(term, "term");
         this.memory = Objects.requireNonNull(memory, "memory");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -83,6 +85,7 @@ public final class ReleasePointerWriter {
                     ? "the release pointer is missing from the store" : null);
         }
         memory.etag = fetched.get().etag();
+        memory.seenEpoch = Math.max(memory.seenEpoch, reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0));
         ReleasePointer stored;
         try {
             stored = ReleasePointer.fromJson(fetched.get().bytes());
@@ -100,6 +103,7 @@ public final class ReleasePointerWriter {
             return distrusted("the release pointer in the store (epoch " + stored.epoch() + ", sequence " + stored.sequence()
                     + ") is older than one already written or accepted by the edges: a replay", reports);
         }
+        memory.seenEpoch = Math.max(memory.seenEpoch, stored.epoch());
         return new Base(stored, null);
     }
 
@@ -136,6 +140,8 @@ public final class ReleasePointerWriter {
             sequence = Math.max(sequence, memory.lastWritten.sequence());
         }
         sequence = Math.max(sequence, reports.stream().mapToLong(EdgeReport::pointerSequence).max().orElse(0));
+        long seen = Math.max(memory.seenEpoch, reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0));
+        long epoch = seen > term.epoch() ? term.adopt(seen) : term.epoch();
         ReleasePointer signed = SigningKeys.sign(next.withOrder(sequence + 1, epoch), keys);
         byte[] json = signed.toJson();
         String etag;

@@ -56,12 +56,7 @@ public final class DestinationHealthStatuses {
         }
         entry.edges = edges;
         for (DispatcherSetSpec.Destination d : spec) {
-            DestinationHealth h = new DestinationHealth();
-            h.uri = d.uri;
-            h.state = stateOf(d);
-            h.edges = 0;
-            h.edgesUp = 0;
-            h.dialogs = 0;
+            DestinationHealth h = empty(d);
             boolean allDrained = true;
             Instant last = null;
             for (EdgeReport r : live.stream().sorted(Comparator.comparing(EdgeReport::edgeId)).toList()) {
@@ -143,12 +138,7 @@ public final class DestinationHealthStatuses {
     private static List<DestinationHealth> sum(List<FleetHealth> fleets, List<DispatcherSetSpec.Destination> spec) {
         List<DestinationHealth> out = new ArrayList<>();
         for (DispatcherSetSpec.Destination d : spec) {
-            DestinationHealth h = new DestinationHealth();
-            h.uri = d.uri;
-            h.state = stateOf(d);
-            h.edges = 0;
-            h.edgesUp = 0;
-            h.dialogs = 0;
+            DestinationHealth h = empty(d);
             boolean drained = "draining".equals(h.state);
             String last = null;
             for (FleetHealth f : fleets) {
@@ -226,6 +216,17 @@ public final class DestinationHealthStatuses {
             }
         }
         return out;
+    }
+
+    /** A destination's entry before any edge is counted. */
+    private static DestinationHealth empty(DispatcherSetSpec.Destination d) {
+        DestinationHealth h = new DestinationHealth();
+        h.uri = d.uri;
+        h.state = stateOf(d);
+        h.edges = 0;
+        h.edgesUp = 0;
+        h.dialogs = 0;
+        return h;
     }
 
     private static String stateOf(DispatcherSetSpec.Destination d) {

@@ -191,4 +191,18 @@ class FleetPublisherIT {
         FleetPublisher.Outcome next = publisher.publish(compile(changed(30)), 3, null, withForeignFailure);
         assertThat(next.published()).isTrue();
     }
+
+    @Test
+    @Order(8)
+    void aLeaderContinuesAfterAWriterOfANewerTermWithoutFallingBehindIt() throws Exception {
+        ReleasePointerWriter newer = new ReleasePointerWriter(store, LAYOUT, keys, 5_000, new ReleasePointerWriter.Memory(),
+                Clock.systemUTC());
+        ReleasePointer byNewer = newer.write(newer.current(List.of()).pointer(), List.of());
+        ReleasePointer base = pointers.current(List.of()).pointer();
+        assertThat(base).isEqualTo(byNewer);
+        ReleasePointer ours = pointers.write(base, List.of());
+        assertThat(ours.olderThan(byNewer.epoch(), byNewer.sequence())).isFalse();
+        assertThat(ours.epoch()).isEqualTo(5_000);
+        assertThat(ours.sequence()).isEqualTo(byNewer.sequence() + 1);
+    }
 }
