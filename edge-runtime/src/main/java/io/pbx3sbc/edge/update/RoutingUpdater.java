@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  *   <li>reports {@code staged}, {@code rejected} or {@code active} to the fleet, and heartbeats while idle.</li>
  * </ol>
  * Whatever S3, the operator or a candidate does, the active table keeps routing. Every activated version
- * is kept in the data directory with its manifest as the last known good copy, which a restart uses when
- * S3 cannot be reached.
+ * is kept in the state directory with its manifest as the last known good copy ({@link LastKnownGood}),
+ * which a restart uses when S3 cannot be reached; during a key rotation the copy takes the re-signed
+ * manifest.
  *
  * <p>Trust: a pointer steers the edge only when {@link PointerGuard} accepts it (signed, this fleet's,
  * not older than the last accepted); a version is served only when its manifest is signed by a trusted
