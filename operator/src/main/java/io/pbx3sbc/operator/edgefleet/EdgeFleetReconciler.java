@@ -112,6 +112,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private final RoutingCompiler compiler = new RoutingCompiler();
     private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
     private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
+    /** Per fleet, "version:keyId" of the pinned version last checked for its signature. */
+    private final Map<String, String> resignedPins = new ConcurrentHashMap<>();
     private final SourceStatusRecorder statuses;
 
     public EdgeFleetReconciler(Dependencies deps) {
@@ -265,8 +267,14 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink);
         var promotion = fleet.getSpec().promotion;
-        if (signing.plan().resign()) {
-            current = publisher.resign(current, promotion == null ? null : promotion.pinnedVersion);
+        Long pinned = promotion == null ? null : promotion.pinnedVersion;
+        // A version pinned after a key rotation may carry the retired key's signature: sign it again, once.
+        String pinSigned = pinned == null ? null : pinned + ":" + signing.plan().signWith().keyId();
+        if (signing.plan().resign() || (pinSigned != null && !pinSigned.equals(resignedPins.get(key(fleet))))) {
+            current = publisher.resign(current, pinned);
+            if (pinSigned != null) {
+                resignedPins.put(key(fleet), pinSigned);
+            }
         }
         FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, current)
                 : publisher.publish(compilation,
@@ -334,6 +342,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         deps.coalescer().forget(key(fleet));
         lastPublish.remove(key(fleet));
         pointerMemory.remove(key(fleet));
+        resignedPins.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
     }

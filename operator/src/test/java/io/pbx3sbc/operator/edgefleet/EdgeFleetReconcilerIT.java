@@ -314,4 +314,38 @@ class EdgeFleetReconcilerIT {
                 x -> x.getStatus() != null && condition(x.getStatus().conditions, Reasons.ADMITTED) != null);
         assertThat(condition(conflicted.getStatus().conditions, Reasons.ADMITTED).reason).isEqualTo(Reasons.STORE_CONFLICT);
     }
+
+    @Test
+    @Order(7)
+    void aRotationWithNoEdgeIsDoneAtOnceAndAVersionPinnedAfterItIsSignedWithTheNewKey() throws Exception {
+        String before = fleet().getStatus().signingKey.keyId;
+        client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").edit(f -> {
+            f.getSpec().signingKeySecretRef = "routing-signing-key-2";
+            return f;
+        });
+        EdgeFleet rotated = await("rotated", EdgeFleetReconcilerIT::fleet, f -> f.getStatus().signingKey != null
+                && !before.equals(f.getStatus().signingKey.keyId) && "None".equals(f.getStatus().signingKey.rotation));
+        String newKey = rotated.getStatus().signingKey.keyId;
+        assertThat(rotated.getStatus().signingKey.secretName).isEqualTo("routing-signing-key-2");
+        var publisher = new VersionPublisher(store, layout);
+        // The active and candidate versions were signed again; a retained older one was not.
+        long old = publisher.publishedVersions().stream().filter(v -> !v.equals(rotated.getStatus().activeVersion)
+                && !v.equals(rotated.getStatus().candidateVersion)).findFirst().orElseThrow();
+        assertThat(publisher.manifest(rotated.getStatus().activeVersion).orElseThrow().keyId()).isEqualTo(newKey);
+        assertThat(publisher.manifest(old).orElseThrow().keyId()).as("retained version %s", old).isEqualTo(before);
+
+        client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").edit(f -> {
+            f.getSpec().promotion.pinnedVersion = old;
+            return f;
+        });
+        await("pinned version signed with the new key", () -> {
+            try {
+                return publisher.manifest(old).orElseThrow().keyId();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, newKey::equals);
+        var trust = client.configMaps().inNamespace(NS).withName(FleetNames.trust(rotated)).get();
+        assertThat(SigningKeys.keyId(SigningKeys.decodePublic(trust.getData().get("trusted-keys").strip()))).isEqualTo(newKey);
+    }
 }
