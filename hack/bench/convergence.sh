@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 counts="${1:-3,10}" reps="${2:-20}"
 export LOCAL_STATE="${LOCAL_STATE:-$root/.local/convergence}"
 trap '"$root/hack/local-down.sh" >/dev/null 2>&1 || true' EXIT
+mkdir -p "$root/.local"
 IFS=, read -ra sizes <<<"$counts"
 for n in "${sizes[@]}"; do
   echo "== $n edges"
