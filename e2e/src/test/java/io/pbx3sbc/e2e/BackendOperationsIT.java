@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pbx3sbc.operator.api.v1alpha1.Condition;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
 import io.pbx3sbc.operator.api.v1alpha1.DispatcherSetStatus;
-import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.routingdb.testing.Await;
 import io.pbx3sbc.routingdb.testing.LocalProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +43,7 @@ class BackendOperationsIT {
     static void up() throws Exception {
         product = LocalProduct.up(state, EDGES);
         client = product.client();
-        await("fleet converged", () -> client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").get(),
-                f -> f.getStatus() != null && "Ready".equals(f.getStatus().phase) && f.getStatus().edgesActive != null
-                        && f.getStatus().edgesActive == EDGES);
+        product.awaitConverged(client);
     }
 
     @AfterAll

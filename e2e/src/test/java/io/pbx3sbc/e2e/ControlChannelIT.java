@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
-import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
-import io.pbx3sbc.operator.api.v1alpha1.SipDomainSpec;
 import io.pbx3sbc.routingdb.manifest.ReleasePointer;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -81,13 +78,11 @@ class ControlChannelIT {
     }
 
     static EdgeFleet fleet() {
-        return client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").get();
+        return LocalProduct.fleet(client);
     }
 
     static long awaitConverged() throws InterruptedException {
-        return await("fleet converged", ControlChannelIT::fleet, f -> f.getStatus() != null
-                && "Ready".equals(f.getStatus().phase) && f.getStatus().edgesActive != null
-                && f.getStatus().edgesActive == EDGES).getStatus().activeVersion;
+        return product.awaitConverged(client);
     }
 
     static ReleasePointer pointer() throws Exception {
@@ -95,12 +90,7 @@ class ControlChannelIT {
     }
 
     static void addDomain(String name) {
-        SipDomain d = new SipDomain();
-        d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).withLabels(Map.of("pbx3sbc.io/fleet", "edge")).build());
-        d.setSpec(new SipDomainSpec());
-        d.getSpec().domain = name + ".voip.example.com";
-        d.getSpec().dispatcherSetRef = "pbx-cluster-a";
-        client.resource(d).create();
+        LocalProduct.addDomain(client, name, "pbx-cluster-a");
     }
 
     static long awaitRoutableEverywhere(String domain) throws InterruptedException {
@@ -125,9 +115,7 @@ class ControlChannelIT {
     }
 
     static void call(int edge, String domain) throws Exception {
-        LocalProcess sipp = product.calls("call-" + edge + "-" + domain + "-" + System.nanoTime(), edge, domain, 1, 1);
-        assertThat(sipp.awaitExit(Duration.ofSeconds(60))).as("call for %s via edge-%s:\n%s", domain, edge, sipp.log())
-                .isZero();
+        product.call(edge, domain);
     }
 
     @Test
@@ -340,10 +328,7 @@ class ControlChannelIT {
     }
 
     static KeyPair fleetKeysOf(String secretName) {
-        var secret = client.secrets().inNamespace(NS).withName(secretName).get();
-        String pub = new String(Base64.getDecoder().decode(secret.getData().get("signing.pub")), StandardCharsets.UTF_8);
-        String key = new String(Base64.getDecoder().decode(secret.getData().get("signing.key")), StandardCharsets.UTF_8);
-        return new KeyPair(SigningKeys.decodePublic(pub), SigningKeys.decodePrivate(key));
+        return LocalProduct.signingKeys(client, secretName);
     }
 
     /** A pointer proposing {@code version} as the candidate, signed as the operator would (the test holds the key). */

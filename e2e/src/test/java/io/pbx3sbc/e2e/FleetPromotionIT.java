@@ -1,15 +1,12 @@
 package io.pbx3sbc.e2e;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pbx3sbc.operator.api.v1alpha1.Condition;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
 import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
-import io.pbx3sbc.operator.api.v1alpha1.SipDomainSpec;
 import io.pbx3sbc.routingdb.RoutingDbBuilder;
 import io.pbx3sbc.routingdb.VersionInfo;
 import io.pbx3sbc.routingdb.VersionVerifier;
-import io.pbx3sbc.routingdb.manifest.Manifest;
 import io.pbx3sbc.routingdb.manifest.ReleasePointer;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.model.RoutingModel;
@@ -32,7 +29,6 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -85,7 +81,7 @@ class FleetPromotionIT {
     }
 
     static EdgeFleet fleet() {
-        return client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").get();
+        return LocalProduct.fleet(client);
     }
 
     static Condition condition(EdgeFleet f, String type) {
@@ -101,26 +97,16 @@ class FleetPromotionIT {
     }
 
     static void addDomain(String name, String set) {
-        SipDomain d = new SipDomain();
-        d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).withLabels(Map.of("pbx3sbc.io/fleet", "edge")).build());
-        d.setSpec(new SipDomainSpec());
-        d.getSpec().domain = name + ".voip.example.com";
-        d.getSpec().dispatcherSetRef = set;
-        client.resource(d).create();
+        LocalProduct.addDomain(client, name, set);
     }
 
     /** The fleet is Ready with every live edge on its active version; returns that version. */
     static long awaitConverged() throws InterruptedException {
-        EdgeFleet f = await("fleet converged", FleetPromotionIT::fleet, x -> x.getStatus() != null
-                && "Ready".equals(x.getStatus().phase) && x.getStatus().edgesTotal != null
-                && x.getStatus().edgesTotal == EDGES && x.getStatus().edgesActive == EDGES);
-        return f.getStatus().activeVersion;
+        return product.awaitConverged(client);
     }
 
     static void call(int edge, String domain) throws Exception {
-        LocalProcess sipp = product.calls("call-" + edge + "-" + domain + "-" + System.nanoTime(), edge, domain, 1, 1);
-        assertThat(sipp.awaitExit(Duration.ofSeconds(60))).as("call for %s via edge-%s:\n%s", domain, edge, sipp.log())
-                .isZero();
+        product.call(edge, domain);
     }
 
     @Test
@@ -369,9 +355,6 @@ class FleetPromotionIT {
     }
 
     static KeyPair fleetKeys() {
-        var secret = client.secrets().inNamespace(NS).withName("routing-signing-key").get();
-        String pub = new String(Base64.getDecoder().decode(secret.getData().get("signing.pub")), StandardCharsets.UTF_8);
-        String key = new String(Base64.getDecoder().decode(secret.getData().get("signing.key")), StandardCharsets.UTF_8);
-        return new KeyPair(SigningKeys.decodePublic(pub), SigningKeys.decodePrivate(key));
+        return LocalProduct.signingKeys(client, "routing-signing-key");
     }
 }

@@ -157,6 +157,52 @@ final class LocalProduct implements AutoCloseable {
         return last;
     }
 
+    // ---- The sample fleet ("edge" in namespace default) through the Kubernetes API
+
+    static final String NS = "default";
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    static io.pbx3sbc.operator.api.v1alpha1.EdgeFleet fleet(KubernetesClient client) {
+        return client.resources(io.pbx3sbc.operator.api.v1alpha1.EdgeFleet.class).inNamespace(NS).withName("edge").get();
+    }
+
+    /** The fleet is Ready with every edge of this product live on its active version; returns that version. */
+    long awaitConverged(KubernetesClient client) throws InterruptedException {
+        return io.pbx3sbc.routingdb.testing.Await.until("fleet converged", WAIT, () -> fleet(client), f -> f.getStatus() != null
+                && "Ready".equals(f.getStatus().phase) && f.getStatus().edgesTotal != null
+                && f.getStatus().edgesTotal == edges && f.getStatus().edgesActive == edges).getStatus().activeVersion;
+    }
+
+    /** A SipDomain {@code <name>.voip.example.com} the sample fleet selects, routed to {@code set}. */
+    static void addDomain(KubernetesClient client, String name, String set) {
+        var d = new io.pbx3sbc.operator.api.v1alpha1.SipDomain();
+        d.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(NS)
+                .withLabels(Map.of("pbx3sbc.io/fleet", "edge")).build());
+        d.setSpec(new io.pbx3sbc.operator.api.v1alpha1.SipDomainSpec());
+        d.getSpec().domain = name + ".voip.example.com";
+        d.getSpec().dispatcherSetRef = set;
+        client.resource(d).create();
+    }
+
+    /** The signing key pair in a key Secret the operator wrote. */
+    static java.security.KeyPair signingKeys(KubernetesClient client, String secretName) {
+        var secret = client.secrets().inNamespace(NS).withName(secretName).get();
+        java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+        String pub = new String(b64.decode(secret.getData().get("signing.pub")), StandardCharsets.UTF_8);
+        String key = new String(b64.decode(secret.getData().get("signing.key")), StandardCharsets.UTF_8);
+        return new java.security.KeyPair(io.pbx3sbc.routingdb.manifest.SigningKeys.decodePublic(pub),
+                io.pbx3sbc.routingdb.manifest.SigningKeys.decodePrivate(key));
+    }
+
+    /** One call for a tenant through one edge, which must complete. */
+    void call(int edge, String domain) throws IOException, InterruptedException {
+        LocalProcess sipp = calls("call-" + edge + "-" + domain + "-" + System.nanoTime(), edge, domain, 1, 1);
+        int exit = sipp.awaitExit(Duration.ofSeconds(60));
+        if (exit != 0) {
+            throw new AssertionError("call for " + domain + " via edge-" + edge + " exited " + exit + ":\n" + sipp.log());
+        }
+    }
+
     String log(String part) throws IOException {
         Path p = state.resolve(part + ".log");
         return Files.exists(p) ? Files.readString(p) : "";
