@@ -234,7 +234,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         FleetLayout layout = new FleetLayout(fleetName);
         FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock());
         List<EdgeReport> reports = promoter.reports();
-        Signing signing = signing(fleet, key, liveReports(reports));
+        List<EdgeReport> live = liveReports(reports);
+        Signing signing = signing(fleet, key, live);
         if (status.signing(signing.plan())) {
             deps.events().normal(fleet, Reasons.KEY_ROTATING, signing.plan().message());
         }
@@ -308,7 +309,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
         // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
         statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
-                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), liveReports(reports));
+                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
 

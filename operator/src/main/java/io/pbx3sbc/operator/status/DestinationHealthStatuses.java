@@ -42,8 +42,9 @@ public final class DestinationHealthStatuses {
         Set<String> uris = spec.stream().map(d -> d.uri).collect(Collectors.toSet());
         Set<String> takingNewCalls = spec.stream().filter(d -> "active".equals(stateOf(d))).map(d -> d.uri)
                 .collect(Collectors.toSet());
+        List<EdgeReport> byEdge = live.stream().sorted(Comparator.comparing(EdgeReport::edgeId)).toList();
         int edges = 0;
-        for (EdgeReport r : live.stream().sorted(Comparator.comparing(EdgeReport::edgeId)).toList()) {
+        for (EdgeReport r : byEdge) {
             List<EdgeReport.DestinationHealth> mine = r.destinations().stream().filter(d -> uris.contains(d.uri())).toList();
             if (mine.isEmpty()) {
                 continue;
@@ -59,7 +60,7 @@ public final class DestinationHealthStatuses {
             DestinationHealth h = empty(d);
             boolean allDrained = true;
             Instant last = null;
-            for (EdgeReport r : live.stream().sorted(Comparator.comparing(EdgeReport::edgeId)).toList()) {
+            for (EdgeReport r : byEdge) {
                 for (EdgeReport.DestinationHealth e : r.destinations()) {
                     if (!e.uri().equals(d.uri)) {
                         continue;
