@@ -14,9 +14,13 @@ import io.pbx3sbc.edge.routing.ProtectionPolicy;
 import io.pbx3sbc.edge.routing.RateLimiter;
 import io.pbx3sbc.edge.routing.Router;
 import io.pbx3sbc.edge.routing.RoutingTable;
-import io.pbx3sbc.edge.sip.EdgeProxy;
+import io.pbx3sbc.edge.sip.DialogTokens;
+import io.pbx3sbc.edge.sip.FloodGuard;
+import io.pbx3sbc.edge.sip.MessageCodec;
+import io.pbx3sbc.edge.sip.RelayEngine;
 import io.pbx3sbc.edge.sip.SelfAddress;
-import io.pbx3sbc.edge.sip.SipEndpoint;
+import io.pbx3sbc.edge.sip.SipCore;
+import io.pbx3sbc.edge.sip.transport.TcpTransport;
 import io.pbx3sbc.edge.update.RoutingUpdater;
 import io.pbx3sbc.edge.update.S3VersionSource;
 import io.pbx3sbc.routingdb.InvalidRoutingDbException;
@@ -60,8 +64,8 @@ public final class Edge implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final ScheduledExecutorService timers;
     private final Instant started = Instant.now();
-    private SipEndpoint sip;
-    private EdgeProxy proxy;
+    private SipCore sip;
+    private RelayEngine proxy;
     private OptionsProber prober;
     private AdminServer admin;
     private S3ObjectStore store;
@@ -154,27 +158,47 @@ public final class Edge implements AutoCloseable {
     }
 
     private void startSip() throws Exception {
-        sip = SipEndpoint.start("pbx3sbc-edge", config.sipListen(), config.sipThreads(), reason -> {
-            metrics.malformed();
-            LOG.debug("malformed message dropped: {}", reason);
-        });
+        EdgeConfig.Protection p = config.protection();
+        FloodGuard guard = new FloodGuard(p.floodLimit(), p.floodBan().toMillis(), 100_000, System::currentTimeMillis);
+        var trusted = SipCore.cidrs(p.floodExempt());
+        // the tenants' backends answer every call: never counted (a forged backend source still meets the signed-route checks)
+        guard.exemptWhen(a -> trusted.apply(a) || isDestination(a));
+        sip = SipCore.bind(config.sipListen(), guard, new TcpTransport.Limits(p.tcpMaxConnections(), p.tcpMaxPerSource(),
+                p.maxMessageBytes(), p.tcpReadTimeout().toMillis(), p.tcpIdleTimeout().toMillis(), 1 << 20));
+        DialogTokens tokens;
+        if (p.dialogKeyFile() != null) {
+            tokens = DialogTokens.fromFile(p.dialogKeyFile());
+        } else {
+            tokens = DialogTokens.random();
+            LOG.warn("no --dialog-key-file: Via branches and Record-Route are signed with a key of this process only; "
+                    + "dialogs cannot move to another edge or survive a restart");
+        }
         SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress());
         ProtectionPolicy policy = ProtectionPolicy.of(config.scannerUserAgents(), config.requireRequestUriMatchesTo(),
                 ProtectionPolicy.DEFAULT_METHODS);
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
         prober = new OptionsProber(tables::current, health, timers, System::currentTimeMillis);
-        proxy = new EdgeProxy(sip.provider(), sip.factories(), self, tables, router, health, metrics, timers,
-                config.frTimer(), config.frInvTimer(), prober, stats);
+        proxy = new RelayEngine(sip.wire(), sip.wheel(), self, tokens, tables, router, health, metrics, stats, prober,
+                new RelayEngine.Settings(config.frTimer().toMillis(), config.frInvTimer().toMillis(), p.waitTimer().toMillis(),
+                        p.maxTransactions()));
+        sip.start(proxy, new MessageCodec(reason -> {
+            metrics.malformed();
+            LOG.debug("malformed message dropped: {}", reason);
+        }), config.sipThreads());
         timers.scheduleWithFixedDelay(this::forgetOldDestinationState, 1, 1, TimeUnit.MINUTES);
-        sip.provider().addSipListener(proxy);
-        sip.onStrayResponse(proxy::strayResponse);
         if (config.probing()) {
-            prober.start(proxy::sendProbe);
+            prober.start(proxy);
         }
         admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText,
                 config.adminDetail() ? this::lookup : null);
-        LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}", config.edgeId(),
-                config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen());
+        LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}, flood guard {}", config.edgeId(),
+                config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen(),
+                p.floodLimit() > 0 ? p.floodLimit() + " msg/s per source, ban " + p.floodBan().toSeconds() + " s" : "off");
+    }
+
+    private boolean isDestination(java.net.InetAddress a) {
+        RoutingTable t = tables.current();
+        return t != null && t.isDestinationHost(a.getHostAddress());
     }
 
     /** Dialogs past their maximum age, and counters of destinations gone from the table. */
@@ -302,14 +326,20 @@ public final class Edge implements AutoCloseable {
         }
         status.put("destinations", destinations);
         status.put("openTransactions", proxy == null ? 0 : proxy.openTransactions());
+        if (proxy != null) {
+            status.put("transactions", Map.of("relays", proxy.transactions(), "branches", proxy.clientBranches(),
+                    "absorbedRetransmissions", proxy.absorbedRetransmissions(), "retransmissionsSent", proxy.retransmissionsSent()));
+        }
         if (sip != null) {
-            int[] tx = sip.transactionCounts();
-            status.put("stackTransactions", Map.of("server", tx[0], "client", tx[1]));
+            FloodGuard g = sip.floodGuard();
+            status.put("floodGuard", Map.of("enabled", g.enabled(), "bannedNow", g.bannedNow(), "bans", g.bannedCount(),
+                    "blocked", g.blockedCount(), "trackedSources", g.trackedSources()));
+            status.put("tcp", Map.of("connections", sip.tcp().connectionCount(), "refused", sip.tcp().refusedCount(),
+                    "timedOut", sip.tcp().timedOutCount(), "oversized", sip.tcp().oversizedCount()));
         }
         status.put("requests", metrics.requestsByMethodAndOutcome());
         status.put("drops", metrics.dropsByReason());
         status.put("malformed", metrics.malformedCount());
-        status.put("shedDatagrams", io.pbx3sbc.edge.sip.BoundedUdpProcessorFactory.shedCount());
         Runtime rt = Runtime.getRuntime();
         status.put("jvm", Map.of("heapUsedBytes", rt.totalMemory() - rt.freeMemory(), "heapMaxBytes", rt.maxMemory()));
         try {
@@ -323,10 +353,7 @@ public final class Edge implements AutoCloseable {
         StringBuilder out = new StringBuilder(4096);
         metrics.writeCounters(out, config.adminDetail());
         RoutingTable t = tables.current();
-        EdgeMetrics.family(out, "pbx3sbc_edge_sip_shed_datagrams_total",
-                "UDP datagrams dropped unread because the edge was overloaded (its receive queue was full)", "counter");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_sip_shed_datagrams_total", null, null, null, null,
-                io.pbx3sbc.edge.sip.BoundedUdpProcessorFactory.shedCount());
+        writeSipCoreMetrics(out);
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_routing_version", null, null, null, null, t == null ? 0 : t.version());
         EdgeMetrics.family(out, "pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge");
@@ -348,6 +375,28 @@ public final class Edge implements AutoCloseable {
         EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
         return out.toString();
+    }
+
+    private void writeSipCoreMetrics(StringBuilder out) {
+        if (sip == null || proxy == null) {
+            return;
+        }
+        FloodGuard g = sip.floodGuard();
+        Object[][] rows = {
+                {"pbx3sbc_edge_flood_blocked_total", "Messages dropped unparsed because their source floods or is banned", "counter", g.blockedCount()},
+                {"pbx3sbc_edge_flood_bans_total", "Sources banned by the flood guard", "counter", g.bannedCount()},
+                {"pbx3sbc_edge_flood_banned_sources", "Sources banned now", "gauge", g.bannedNow()},
+                {"pbx3sbc_edge_tcp_connections", "TCP connections open", "gauge", sip.tcp().connectionCount()},
+                {"pbx3sbc_edge_tcp_refused_total", "TCP connections refused or closed by a limit", "counter", sip.tcp().refusedCount()},
+                {"pbx3sbc_edge_tcp_timeouts_total", "TCP connections closed for a read or idle timeout", "counter", sip.tcp().timedOutCount()},
+                {"pbx3sbc_edge_tcp_oversized_total", "TCP connections closed for a message over the size limit", "counter", sip.tcp().oversizedCount()},
+                {"pbx3sbc_edge_transactions", "Relayed transactions kept (open and lingering to absorb retransmissions)", "gauge", proxy.transactions()},
+                {"pbx3sbc_edge_retransmissions_absorbed_total", "Retransmitted requests answered from the transaction table", "counter", proxy.absorbedRetransmissions()},
+                {"pbx3sbc_edge_retransmissions_sent_total", "Requests and answers the edge retransmitted (timers A, E, G)", "counter", proxy.retransmissionsSent()}};
+        for (Object[] r : rows) {
+            EdgeMetrics.family(out, (String) r[0], (String) r[1], (String) r[2]);
+            EdgeMetrics.sample(out, (String) r[0], null, null, null, null, ((Number) r[3]).doubleValue());
+        }
     }
 
     /** Per destination and set (label values from the table only): up, requests, failovers, dialogs. */

@@ -17,13 +17,35 @@ import java.util.Objects;
  * option has one flag {@code --name} and one variable {@code EDGE_NAME}; {@link #usage()} lists them.
  *
  * @param advertised     the address put in Record-Route: what callers reach (a Service, a NAT's public side)
- * @param sipThreads     JAIN-SIP worker threads
+ * @param sipThreads     UDP reader threads (each handles its message to the end)
  * @param drainTimeout   how long SIGTERM waits for open transactions before the process exits
  * @param adminDetail    the admin port may tell tenant detail (/lookup, domains and destinations in /status)
  */
 public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
                          String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
-                         Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail) {
+                         Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail,
+                         Protection protection) {
+
+    /**
+     * The edge's own defences, beyond the routing rules.
+     *
+     * @param floodLimit      messages per second one source IP may send (0: no flood guard)
+     * @param floodBan        how long a source over the limit is ignored
+     * @param floodExempt     CIDR blocks never counted (trusted trunks); the table's destinations never are
+     * @param dialogKeyFile   the fleet's key for signed branches and Record-Route (null: a key of this process only)
+     * @param maxTransactions relays kept at most; beyond, new requests get 503
+     * @param waitTimer       how long a finished transaction absorbs retransmissions
+     */
+    public record Protection(int floodLimit, Duration floodBan, List<String> floodExempt, int tcpMaxConnections,
+                             int tcpMaxPerSource, Duration tcpReadTimeout, Duration tcpIdleTimeout, int maxMessageBytes,
+                             Path dialogKeyFile, int maxTransactions, Duration waitTimer) {
+        public Protection {
+            floodExempt = List.copyOf(floodExempt);
+            if (floodLimit < 0 || tcpMaxConnections < 1 || tcpMaxPerSource < 1 || maxTransactions < 1 || maxMessageBytes < 1024) {
+                throw new IllegalArgumentException("flood, TCP and transaction limits must be positive (flood limit 0 turns the guard off)");
+            }
+        }
+    }
 
     /**
      * Fleet mode: routing versions come from the fleet's store (restored with litestream, verified with
@@ -65,7 +87,18 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("fr-inv-timer", "30s", "time an INVITE may ring before it is cancelled with 408"),
             new Option("sip-threads", "4", "SIP worker threads"),
             new Option("drain-timeout", "30s", "on SIGTERM, how long to let open transactions finish"),
-            new Option("probing", "true", "send OPTIONS health probes to destinations"));
+            new Option("probing", "true", "send OPTIONS health probes to destinations"),
+            new Option("flood-limit", "1000", "messages per second one source IP may send before it is banned (0: off)"),
+            new Option("flood-ban", "60s", "how long a flooding source is ignored"),
+            new Option("flood-exempt", "", "comma-separated CIDR blocks never counted by the flood guard (trusted trunks)"),
+            new Option("tcp-max-connections", "10000", "TCP connections open at once"),
+            new Option("tcp-max-per-source", "64", "TCP connections from one IP"),
+            new Option("tcp-read-timeout", "5s", "a SIP message started over TCP must be complete within this"),
+            new Option("tcp-idle-timeout", "120s", "a TCP connection with no message or keepalive for this long is closed"),
+            new Option("max-message-size", "65536", "largest SIP message taken over TCP, in bytes"),
+            new Option("dialog-key-file", null, "the fleet's shared secret that signs Via branches and Record-Route (default: a random key of this process: dialogs then cannot move to another edge or survive a restart)"),
+            new Option("max-transactions", "200000", "relayed transactions kept at most; beyond, new requests get 503"),
+            new Option("wait-timer", "5s", "how long a finished transaction absorbs retransmissions (Kamailio's wt_timer)"));
 
     public EdgeConfig {
         if ((routingDb == null) == (fleet == null)) {
@@ -133,12 +166,24 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
                     Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"),
-                    bool(values, "admin-detail"));
+                    bool(values, "admin-detail"), protection(values));
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private static Protection protection(Map<String, String> values) {
+        String exempt = values.getOrDefault("flood-exempt", "");
+        List<String> blocks = exempt.isBlank() ? List.of() : List.of(exempt.trim().split("\\s*,\\s*"));
+        io.pbx3sbc.edge.sip.SipCore.cidrs(blocks); // refuses a bad block now, not at the first packet
+        String key = values.get("dialog-key-file");
+        return new Protection(Integer.parseInt(values.get("flood-limit")), duration(values, "flood-ban"), blocks,
+                Integer.parseInt(values.get("tcp-max-connections")), Integer.parseInt(values.get("tcp-max-per-source")),
+                duration(values, "tcp-read-timeout"), duration(values, "tcp-idle-timeout"),
+                Integer.parseInt(values.get("max-message-size")), key == null || key.isBlank() ? null : Path.of(key),
+                Integer.parseInt(values.get("max-transactions")), duration(values, "wait-timer"));
     }
 
     private static Fleet fleet(Map<String, String> values, Map<String, String> env) {

@@ -3,7 +3,6 @@ package io.pbx3sbc.edge.dispatch;
 import io.pbx3sbc.edge.routing.Backend;
 import io.pbx3sbc.edge.routing.BackendSet;
 import io.pbx3sbc.edge.routing.RoutingTable;
-import io.pbx3sbc.edge.sip.EdgeProxy;
 import io.pbx3sbc.routingdb.model.Probing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,7 @@ import java.util.function.Supplier;
  * (or their absence within the probe timeout) to the {@link HealthTracker}. Up and down transitions are
  * logged once, as the seed's {@code dispatcher:dst-up/dst-down} event routes do.
  */
-public final class OptionsProber implements EdgeProxy.ProbeResponses {
+public final class OptionsProber implements ProbeOutcomes {
     private static final Logger LOG = LoggerFactory.getLogger(OptionsProber.class);
 
     /** Sends one OPTIONS to a destination; its answer comes back through {@link #answered}. */
@@ -50,7 +49,7 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
 
     private static final long CONFIRM_MILLIS = 2000;
     /** Each transition is logged once, but a fleet-wide outage must not flood the log: /status has them all. */
-    private final io.pbx3sbc.edge.sip.RateLimitedLog transitions = new io.pbx3sbc.edge.sip.RateLimitedLog(LOG, 20);
+    private final io.pbx3sbc.edge.admin.RateLimitedLog transitions = new io.pbx3sbc.edge.admin.RateLimitedLog(LOG, 20);
 
     private final Supplier<RoutingTable> table;
     private final HealthTracker health;
@@ -145,28 +144,19 @@ public final class OptionsProber implements EdgeProxy.ProbeResponses {
      * Probes a destination at the next tick instead of at its interval: a relayed request to it went
      * unanswered. A dead host is then marked down after {@code probingThreshold} quick probes.
      */
+    @Override
     public void probeSoon(String uri) {
         nextDue.computeIfPresent(uri, (k, due) -> Math.min(due, clockMillis.getAsLong()));
     }
 
     @Override
-    public boolean owns(Object applicationData) {
-        return applicationData instanceof Probe;
-    }
-
-    @Override
-    public void answered(Object applicationData, int status) {
+    public void answered(Probe probe, int status) {
         if (status >= 200) { // provisional answers to OPTIONS say nothing about health
-            complete((Probe) applicationData, status);
+            complete(probe, status);
         }
     }
 
-    @Override
-    public void timedOut(Object applicationData) {
-        complete((Probe) applicationData, 0);
-    }
-
-    private void timedOut(Probe probe) {
+    void timedOut(Probe probe) {
         Runnable abandon;
         synchronized (probe) {
             abandon = probe.abandon;

@@ -8,8 +8,11 @@ package io.pbx3sbc.edge.routing;
  * @param toHost           lower-case host of the To URI
  * @param topRouteIsOurs   the top Route header is this edge's own Record-Route
  * @param addressedToEdge  the Request-URI names the edge itself (keepalive OPTIONS from endpoints or balancers)
+ * @param dialogTenant     for an in-dialog request: the tenant named by the Record-Route token the edge signed
+ *                         for this dialog, when the token verifies for this Call-ID and the request goes to one
+ *                         of the dialog's peers; null otherwise (forged, foreign or stale)
  */
 public record RequestView(String method, int maxForwards, String requestUriHost, String toHost, boolean hasToTag,
                           String userAgent, String callId, boolean hasRoute, boolean topRouteIsOurs,
-                          boolean addressedToEdge) {
+                          boolean addressedToEdge, String dialogTenant) {
 }

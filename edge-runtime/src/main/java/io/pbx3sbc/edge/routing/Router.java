@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * <p>Open-relay safety lives here: an initial request is only ever forwarded to a backend of the
  * tenant's set, whatever its Request-URI or Route headers say, and an in-dialog request only along
- * a Route set whose top entry is ours.
+ * a Record-Route the edge signed for that dialog, towards one of its peers, after the method list and
+ * the tenant's rate limit (the seed's Kamailio relays any in-dialog request whose top Route is ours).
  */
 public final class Router {
     private final ProtectionPolicy policy;
@@ -49,13 +50,25 @@ public final class Router {
         if (policy.isScanner(r.userAgent())) {
             return new Drop(DropReason.SCANNER);
         }
+        boolean ack = r.method().equals("ACK");
         if (r.hasToTag()) {
-            if (r.topRouteIsOurs()) {
-                return new ForwardInDialog();
+            if (!r.topRouteIsOurs()) {
+                // An ACK cannot be answered; anything else learns there is no such dialog here.
+                return ack ? new Drop(DropReason.FOREIGN_ROUTE) : new Reply(404, "Not Here", 0, DropReason.FOREIGN_ROUTE);
             }
-            // An ACK cannot be answered; anything else learns there is no such dialog here.
-            return r.method().equals("ACK") ? new Drop(DropReason.FOREIGN_ROUTE)
-                    : new Reply(404, "Not Here", 0, DropReason.FOREIGN_ROUTE);
+            if (!policy.allowedMethods().contains(r.method())) {
+                return new Reply(405, "Method Not Allowed", 0, DropReason.METHOD_NOT_ALLOWED);
+            }
+            if (r.dialogTenant() == null) { // our address, but not a Record-Route we signed for this dialog
+                return ack ? new Drop(DropReason.UNSIGNED_ROUTE) : new Reply(404, "Not Here", 0, DropReason.UNSIGNED_ROUTE);
+            }
+            Tenant owner = table.tenant(r.dialogTenant());
+            // Ending a call always works; anything else in a dialog spends the tenant's tokens.
+            boolean ends = ack || r.method().equals("BYE") || r.method().equals("CANCEL");
+            if (owner != null && !ends && !rateLimiter.tryAcquire(owner)) {
+                return new Reply(503, "Service Unavailable", 1, DropReason.RATE_LIMITED);
+            }
+            return new ForwardInDialog();
         }
         if (!policy.allowedMethods().contains(r.method())) {
             return new Reply(405, "Method Not Allowed", 0, DropReason.METHOD_NOT_ALLOWED);
@@ -81,7 +94,7 @@ public final class Router {
         if (r.method().equals("CANCEL")) {
             return new Cancel();
         }
-        if (r.method().equals("ACK")) {
+        if (ack) {
             return new Drop(DropReason.STRAY_ACK); // an ACK without a To tag belongs to no transaction here
         }
         if (draining) {

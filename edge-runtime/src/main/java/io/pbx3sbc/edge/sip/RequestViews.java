@@ -19,7 +19,7 @@ final class RequestViews {
     private RequestViews() {
     }
 
-    static RequestView of(Request req, SelfAddress self) {
+    static RequestView of(Request req, SelfAddress self, String dialogTenant) {
         MaxForwardsHeader mf = (MaxForwardsHeader) req.getHeader(MaxForwardsHeader.NAME);
         ToHeader to = (ToHeader) req.getHeader(ToHeader.NAME);
         RouteHeader route = (RouteHeader) req.getHeader(RouteHeader.NAME);
@@ -29,7 +29,7 @@ final class RequestViews {
                 host(to.getAddress().getURI()), to.getTag() != null && !to.getTag().isEmpty(),
                 ua instanceof SIPHeader h ? h.getHeaderValue() : null,
                 ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(),
-                route != null, route != null && self.isOurs(route.getAddress().getURI()), self.isOurs(ruri));
+                route != null, route != null && self.isOurs(route.getAddress().getURI()), self.isOurs(ruri), dialogTenant);
     }
 
     private static String host(URI uri) {

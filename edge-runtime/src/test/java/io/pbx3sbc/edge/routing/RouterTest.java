@@ -28,7 +28,7 @@ class RouterTest {
     private final Router router = new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter());
 
     static RequestView invite(String ruriHost, String toHost) {
-        return new RequestView("INVITE", 70, ruriHost, toHost, false, "Yealink SIP-T46U", "call-1", false, false, false);
+        return new RequestView("INVITE", 70, ruriHost, toHost, false, "Yealink SIP-T46U", "call-1", false, false, false, null);
     }
 
     private RouteDecision route(RequestView r) {
@@ -68,30 +68,53 @@ class RouterTest {
     @ParameterizedTest
     @ValueSource(strings = {"friendly-scanner", "SIPVicious/0.3.4", "sipcli/v1.8", "Nmap NSE"})
     void dropsScannersWhateverTheirCase(String ua) {
-        var r = new RequestView("INVITE", 70, "tenant1.example.com", "tenant1.example.com", false, ua, "c", false, false, false);
+        var r = new RequestView("INVITE", 70, "tenant1.example.com", "tenant1.example.com", false, ua, "c", false, false, false, null);
         assertThat(route(r)).isEqualTo(new Drop(DropReason.SCANNER));
     }
 
     @Test
     void answersTooManyHopsBeforeAnythingElse() {
-        var r = new RequestView("INVITE", 0, "x", "y", false, "friendly-scanner", "c", false, false, false);
+        var r = new RequestView("INVITE", 0, "x", "y", false, "friendly-scanner", "c", false, false, false, null);
         assertThat(route(r)).isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(483));
     }
 
     @Test
     void routesInDialogOnlyAlongOurOwnRecordRoute() {
-        var ours = new RequestView("BYE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false);
-        var foreign = new RequestView("BYE", 70, "198.51.100.7", "tenant1.example.com", true, "ua", "c", true, false, false);
-        var foreignAck = new RequestView("ACK", 70, "198.51.100.7", "tenant1.example.com", true, "ua", "c", true, false, false);
+        var ours = new RequestView("BYE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false, "tenant1.example.com");
+        var unsigned = new RequestView("BYE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false, null);
+        var unsignedAck = new RequestView("ACK", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false, null);
+        var foreign = new RequestView("BYE", 70, "198.51.100.7", "tenant1.example.com", true, "ua", "c", true, false, false, null);
+        var foreignAck = new RequestView("ACK", 70, "198.51.100.7", "tenant1.example.com", true, "ua", "c", true, false, false, null);
 
         assertThat(route(ours)).isInstanceOf(ForwardInDialog.class);
         assertThat(route(foreign)).isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(404));
         assertThat(route(foreignAck)).isEqualTo(new Drop(DropReason.FOREIGN_ROUTE));
+        assertThat(route(unsigned)).isEqualTo(new Reply(404, "Not Here", 0, DropReason.UNSIGNED_ROUTE));
+        assertThat(route(unsignedAck)).isEqualTo(new Drop(DropReason.UNSIGNED_ROUTE));
+    }
+
+    @Test
+    void inDialogRequestsMeetTheMethodListAndTheTenantsRateLimitButEndingACallAlwaysWorks() {
+        var message = new RequestView("MESSAGE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false,
+                "tenant1.example.com");
+        assertThat(route(message)).isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(405));
+
+        Router strict = new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter(() -> 0L));
+        var reinvite = new RequestView("INVITE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false,
+                "tenant1.example.com");
+        var bye = new RequestView("BYE", 70, "127.0.0.11", "tenant1.example.com", true, "ua", "c", true, true, false,
+                "tenant1.example.com");
+        for (int i = 0; i < 200; i++) { // tenant1: burst 200
+            assertThat(strict.route(reinvite, table, HealthView.ALL_UP, Set.of(), false)).isInstanceOf(ForwardInDialog.class);
+        }
+        assertThat(strict.route(reinvite, table, HealthView.ALL_UP, Set.of(), false))
+                .isEqualTo(new Reply(503, "Service Unavailable", 1, DropReason.RATE_LIMITED));
+        assertThat(strict.route(bye, table, HealthView.ALL_UP, Set.of(), false)).isInstanceOf(ForwardInDialog.class);
     }
 
     @Test
     void initialRequestWithForeignRouteStillGoesOnlyToTheTenantsBackend() {
-        var r = new RequestView("INVITE", 70, "tenant2.example.com", "tenant2.example.com", false, "ua", "c", true, false, false);
+        var r = new RequestView("INVITE", 70, "tenant2.example.com", "tenant2.example.com", false, "ua", "c", true, false, false, null);
         assertThat(route(r)).isInstanceOfSatisfying(Forward.class, f -> {
             assertThat(f.backend().uri()).isEqualTo("sip:127.0.0.21:5060;transport=tcp");
             assertThat(table.isDestination(f.backend().address().host(), f.backend().address().port())).isTrue();
@@ -100,13 +123,13 @@ class RouterTest {
 
     @Test
     void refusesMethodsOutsideTheAllowedSet() {
-        var r = new RequestView("MESSAGE", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        var r = new RequestView("MESSAGE", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false, null);
         assertThat(route(r)).isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(405));
     }
 
     @Test
     void answersKeepaliveOptionsToTheEdgeAndDrainsWith503() {
-        var r = new RequestView("OPTIONS", 70, "192.0.2.1", "192.0.2.1", false, "lb", "c", false, false, true);
+        var r = new RequestView("OPTIONS", 70, "192.0.2.1", "192.0.2.1", false, "lb", "c", false, false, true, null);
         assertThat(route(r)).isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(200));
         assertThat(router.route(r, table, HealthView.ALL_UP, Set.of(), true))
                 .isInstanceOfSatisfying(Reply.class, rep -> assertThat(rep.status()).isEqualTo(503));
@@ -131,16 +154,16 @@ class RouterTest {
 
     @Test
     void aCancelForAKnownTenantCancelsTheMatchingTransactionEvenWhileDraining() {
-        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false, null);
         assertThat(route(cancel)).isEqualTo(new Cancel());
         assertThat(router.route(cancel, table, HealthView.ALL_UP, Set.of(), true)).isEqualTo(new Cancel());
-        var knock = new RequestView("CANCEL", 70, "unknown.example.net", "unknown.example.net", false, "ua", "c", false, false, false);
+        var knock = new RequestView("CANCEL", 70, "unknown.example.net", "unknown.example.net", false, "ua", "c", false, false, false, null);
         assertThat(route(knock)).isEqualTo(new Drop(DropReason.UNKNOWN_DOMAIN));
     }
 
     @Test
     void anAckWithoutToTagBelongsToNothingAndIsDropped() {
-        var ack = new RequestView("ACK", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        var ack = new RequestView("ACK", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false, null);
         assertThat(route(ack)).isEqualTo(new Drop(DropReason.STRAY_ACK));
     }
 
@@ -148,7 +171,7 @@ class RouterTest {
     void cancelsAreNotChargedToTheTenantsRateLimit() {
         RateLimiter limiter = new RateLimiter(() -> 0L);
         Router strict = new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), limiter);
-        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false);
+        var cancel = new RequestView("CANCEL", 70, "tenant1.example.com", "tenant1.example.com", false, "ua", "c", false, false, false, null);
         for (int i = 0; i < 1000; i++) {
             assertThat(strict.route(cancel, table, HealthView.ALL_UP, Set.of(), false)).isEqualTo(new Cancel());
         }

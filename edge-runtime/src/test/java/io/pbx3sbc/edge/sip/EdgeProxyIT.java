@@ -189,7 +189,7 @@ class EdgeProxyIT {
         assertThat(t2).doesNotContain("sip:asterisk@" + A.getHostString());
         assertThat(edge.metrics().requestCount("INVITE", Outcome.FORWARDED)).isGreaterThanOrEqualTo(5);
         // The caller never sees the backend's 100 Trying relayed, only the edge's own (one per INVITE).
-        assertThat(t1).contains("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>");
+        assertThat(t1).contains("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;pbxt=");
     }
 
     static int count(String text, String needle) {
@@ -289,27 +289,39 @@ class EdgeProxyIT {
             backend.send(SipWire.okFor(relayed), new InetSocketAddress(EDGE_IP, edgeAddr.getPort()));
             assertThat(caller.nextFinal(3000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 200"));
 
-            // An INVITE is record-routed with the edge's address.
+            // An INVITE is record-routed with the edge's address and a token signed for this dialog.
             caller.send(SipWire.request("INVITE", "sip:100@raw.example.com", "sip:100@raw.example.com", null, 70,
                     "pbx", me, "UDP", List.of()), edgeAddr);
             String invite = backend.nextRequest(3000).orElseThrow(() -> new AssertionError("backend got no INVITE"));
-            assertThat(SipWire.header(invite, "Record-Route")).isEqualTo("<sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>");
+            String recordRoute = SipWire.header(invite, "Record-Route");
+            assertThat(recordRoute).startsWith("<sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;pbxt=");
+            String callId = SipWire.header(invite, "Call-ID");
             backend.send(SipWire.okFor(invite), edgeAddr);
             assertThat(caller.nextFinal(3000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 200"));
+            String signedRoute = "Route: " + recordRoute;
 
-            // In-dialog with our Route on top but a Request-URI at the victim, from outside: refused.
-            caller.send(SipWire.request("BYE", victimUri, "sip:100@raw.example.com", "t9", 70, "pbx", me, "UDP",
-                    List.of("Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>")), edgeAddr);
+            // Our signed Route, but a Request-URI at the victim (not a peer of this dialog): refused.
+            caller.send(SipWire.withCallId(SipWire.request("BYE", victimUri, "sip:100@raw.example.com", "t9", 70, "pbx", me,
+                    "UDP", List.of(signedRoute)), callId), edgeAddr);
+            assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
+            // Our address on top without a token (the seed's Kamailio would relay this): refused.
+            caller.send(SipWire.withCallId(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me,
+                    "UDP", List.of("Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>")), callId), edgeAddr);
+            assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
+            // A token lifted from another dialog (another Call-ID): refused.
+            caller.send(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me, "UDP",
+                    List.of(signedRoute)), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
             // In-dialog with a foreign Route on top: refused.
             caller.send(SipWire.request("BYE", "sip:100@raw.example.com", "sip:100@raw.example.com", "t9", 70, "pbx", me,
                     "UDP", List.of("Route: <" + victimUri + ";lr>")), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
             assertThat(victim.next(1000)).as("the victim never hears from the edge").isEmpty();
+            assertThat(backend.nextRequest(300)).as("the backend got none of the forged requests").isEmpty();
 
-            // In-dialog with our Route towards the backend: relayed there.
-            caller.send(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me, "UDP",
-                    List.of("Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>")), edgeAddr);
+            // In-dialog along the signed Route towards the dialog's backend: relayed there.
+            caller.send(SipWire.withCallId(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me,
+                    "UDP", List.of(signedRoute)), callId), edgeAddr);
             String bye = backend.nextRequest(3000).orElseThrow(() -> new AssertionError("backend got no BYE"));
             assertThat(bye).startsWith("BYE " + uri(RAW)).doesNotContain("Route:");
             backend.send(SipWire.okFor(bye), edgeAddr);
@@ -375,7 +387,7 @@ class EdgeProxyIT {
         processes.add(c);
         assertThat(c.awaitExit(Duration.ofSeconds(40))).as("TCP caller: %s", c.log()).isZero();
         assertThat(java.nio.file.Files.readString(work.resolve("caller-tcp.messages")))
-                .contains("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;transport=tcp>")
+                .containsPattern("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;pbxt=[^;>]+;transport=tcp>")
                 .contains("BYE sip:asterisk@" + TCP_BACKEND.getHostString());
     }
 

@@ -48,6 +48,11 @@ public final class SipWire {
         return sb.toString();
     }
 
+    /** The same message with another Call-ID: an in-dialog request of the dialog that Call-ID names. */
+    public static String withCallId(String message, String callId) {
+        return message.replaceFirst("(?m)^Call-ID: .*$", "Call-ID: " + java.util.regex.Matcher.quoteReplacement(callId));
+    }
+
     /** A UDP socket for sending requests and reading what comes back. */
     public static final class UdpPeer implements AutoCloseable {
         private final DatagramSocket socket;

@@ -1,4 +1,4 @@
-package io.pbx3sbc.edge.sip;
+package io.pbx3sbc.edge.admin;
 
 import org.slf4j.Logger;
 

@@ -1,0 +1,162 @@
+package io.pbx3sbc.edge.sip;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What the edge signs so it can later trust only what it made (RFC 5626 §5.2's flow token, applied to
+ * the branch and the Record-Route): HMAC-SHA256 with a per-fleet key, truncated to 96 bits.
+ *
+ * <ul>
+ *   <li>Via branch: {@code z9hG4bK<kind><nonce>.<mac>}, the MAC bound to the address the response will be
+ *   passed on to. A response on a branch the edge did not make, or whose next Via was changed, is not
+ *   forwarded: the edge cannot be used to reflect traffic at a forged Via.</li>
+ *   <li>Record-Route: a token naming the dialog's two peers and its tenant, bound to the Call-ID. An
+ *   in-dialog request is relayed only when its Route carries a token that verifies for its Call-ID, and
+ *   only to one of those peers.</li>
+ * </ul>
+ * All edges of a fleet share the key, so any of them can carry a dialog another one set up.
+ */
+public final class DialogTokens {
+    private static final String MAGIC = "z9hG4bK";
+    private static final int MAC_BYTES = 12;
+    private static final HexFormat HEX = HexFormat.of();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final ThreadLocal<Mac> macs;
+    private final boolean ephemeral;
+
+    /** The peers of one dialog as the Record-Route token names them: {@code host:port} each. */
+    public record DialogPeers(String caller, String backend, String tenant) {
+        public boolean isPeer(String hostPort) {
+            return caller.equalsIgnoreCase(hostPort) || backend.equalsIgnoreCase(hostPort);
+        }
+    }
+
+    public DialogTokens(byte[] key, boolean ephemeral) {
+        if (key.length < 16) {
+            throw new IllegalArgumentException("dialog key must have at least 16 bytes, got " + key.length);
+        }
+        byte[] k = key.clone();
+        this.ephemeral = ephemeral;
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac m = Mac.getInstance("HmacSHA256");
+                m.init(new SecretKeySpec(k, "HmacSHA256"));
+                return m;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        });
+    }
+
+    /** A key of this process only: dialogs it sets up cannot move to another edge or survive a restart. */
+    public static DialogTokens random() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return new DialogTokens(k, true);
+    }
+
+    /** The fleet's key file (raw bytes, or text of at least 16 characters; surrounding whitespace ignored). */
+    public static DialogTokens fromFile(Path file) throws IOException {
+        byte[] raw = Files.readAllBytes(file);
+        String text = new String(raw, StandardCharsets.ISO_8859_1).strip();
+        byte[] key = text.isEmpty() ? raw : text.getBytes(StandardCharsets.ISO_8859_1);
+        return new DialogTokens(key, false);
+    }
+
+    public boolean isEphemeral() {
+        return ephemeral;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Via branches
+
+    /** A new branch of the given kind ('r' relay, 'p' probe), bound to where its responses go next. */
+    public String branch(char kind, String boundTo) {
+        byte[] nonce = new byte[8];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        return branchOf(kind, HEX.formatHex(nonce), boundTo);
+    }
+
+    /** The same branch each time for the same input: a stateless relay's retransmissions must match. */
+    public String derivedBranch(char kind, String seed, String boundTo) {
+        return branchOf(kind, HEX.formatHex(mac("seed|" + seed), 0, 8), boundTo);
+    }
+
+    private String branchOf(char kind, String nonce, String boundTo) {
+        String body = kind + nonce;
+        return MAGIC + body + "." + HEX.formatHex(mac(body + "|" + boundTo));
+    }
+
+    /** Whether this edge made {@code branch} for responses that go on to {@code boundTo}. */
+    public boolean isOurBranch(String branch, String boundTo) {
+        if (branch == null || !branch.startsWith(MAGIC)) {
+            return false;
+        }
+        int dot = branch.lastIndexOf('.');
+        if (dot < MAGIC.length() + 2 || branch.length() - dot - 1 != MAC_BYTES * 2) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = HEX.parseHex(branch, dot + 1, branch.length());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return MessageDigest.isEqual(given, mac(branch.substring(MAGIC.length(), dot) + "|" + boundTo));
+    }
+
+    /** The kind letter of one of our branches, or 0. */
+    public static char kindOf(String branch) {
+        return branch != null && branch.length() > MAGIC.length() && branch.startsWith(MAGIC) ? branch.charAt(MAGIC.length()) : 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Record-Route
+
+    public String routeToken(String callId, DialogPeers peers) {
+        String body = B64.encodeToString((peers.caller() + "|" + peers.backend() + "|" + peers.tenant())
+                .getBytes(StandardCharsets.UTF_8));
+        return body + "." + B64.encodeToString(mac(body + "|" + callId));
+    }
+
+    /** The peers a Record-Route token names, when it was made by this fleet for this Call-ID. */
+    public Optional<DialogPeers> verifyRoute(String callId, String token) {
+        if (token == null || callId == null) {
+            return Optional.empty();
+        }
+        int dot = token.lastIndexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] given = B64D.decode(token.substring(dot + 1));
+            String body = token.substring(0, dot);
+            if (!MessageDigest.isEqual(given, mac(body + "|" + callId))) {
+                return Optional.empty();
+            }
+            String[] parts = new String(B64D.decode(body), StandardCharsets.UTF_8).split("\\|", -1);
+            return parts.length == 3 ? Optional.of(new DialogPeers(parts[0], parts[1], parts[2])) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private byte[] mac(String input) {
+        Mac m = macs.get();
+        byte[] full = m.doFinal(input.getBytes(StandardCharsets.UTF_8));
+        return java.util.Arrays.copyOf(full, MAC_BYTES);
+    }
+}

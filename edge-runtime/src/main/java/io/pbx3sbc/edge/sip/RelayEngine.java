@@ -1,0 +1,892 @@
+package io.pbx3sbc.edge.sip;
+
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.header.MaxForwards;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import io.pbx3sbc.edge.admin.EdgeMetrics;
+import io.pbx3sbc.edge.admin.EdgeMetrics.Outcome;
+import io.pbx3sbc.edge.admin.RateLimitedLog;
+import io.pbx3sbc.edge.dispatch.DestinationStats;
+import io.pbx3sbc.edge.dispatch.HealthTracker;
+import io.pbx3sbc.edge.dispatch.OptionsProber;
+import io.pbx3sbc.edge.dispatch.ProbeOutcomes;
+import io.pbx3sbc.edge.routing.ActiveTable;
+import io.pbx3sbc.edge.routing.Backend;
+import io.pbx3sbc.edge.routing.RequestView;
+import io.pbx3sbc.edge.routing.RouteDecision;
+import io.pbx3sbc.edge.routing.RouteDecision.Cancel;
+import io.pbx3sbc.edge.routing.RouteDecision.Drop;
+import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
+import io.pbx3sbc.edge.routing.RouteDecision.Forward;
+import io.pbx3sbc.edge.routing.RouteDecision.ForwardInDialog;
+import io.pbx3sbc.edge.routing.RouteDecision.Reply;
+import io.pbx3sbc.edge.routing.Router;
+import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.sip.DialogTokens.DialogPeers;
+import io.pbx3sbc.edge.sip.transport.Peer;
+import io.pbx3sbc.edge.sip.transport.Wire;
+import io.pbx3sbc.edge.sip.txn.Relay;
+import io.pbx3sbc.edge.sip.txn.Relay.Leg;
+import io.pbx3sbc.edge.sip.txn.TimerWheel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.RouteHeader;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The edge's stateful proxy core, Kamailio's {@code tm} + {@code sl} for the seed's routing: parsed
+ * messages and timer ticks in, encoded messages out through a {@link Wire}. It has no socket and no
+ * clock of its own, so tests drive it by hand.
+ *
+ * <ul>
+ *   <li>Requests refused before routing are answered statelessly: nothing is kept for them.</li>
+ *   <li>A routed request gets a {@link Relay} keyed by its branch: retransmissions are absorbed (and
+ *   answered with the last answer), 100 Trying goes out at once for INVITE, the backend's leg is
+ *   retransmitted over UDP (timers A/E), a backend silent for the fr timer or answering 5xx is replaced
+ *   by the next healthy one, a ringing INVITE is cancelled after fr_inv, CANCEL follows a provisional,
+ *   a non-2xx final is ACKed hop by hop and retransmitted upstream until the caller's ACK (timer G/H).
+ *   A finished relay lingers {@code waitMillis} (Kamailio's wt_timer) to absorb retransmissions.</li>
+ *   <li>2xx retransmissions after that (RFC 6026) are forwarded only on a branch this fleet signed for
+ *   the address they go to; any other response that matches nothing is dropped and counted.</li>
+ *   <li>In-dialog requests follow only a Record-Route the edge signed for that Call-ID, to one of the
+ *   dialog's two peers (see {@link DialogTokens}).</li>
+ * </ul>
+ */
+public final class RelayEngine implements OptionsProber.ProbeSender {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayEngine.class);
+    static final long T1 = 500;
+    static final long T2 = 4_000;
+    static final long T4 = 5_000;
+    static final long TIMER_H = 64 * T1;
+    /** The Record-Route URI parameter carrying the dialog token. */
+    static final String TOKEN_PARAM = "pbxt";
+
+    /**
+     * @param frMillis        time a backend has for any answer before the next one is tried
+     * @param frInvMillis     time an INVITE may ring before it is cancelled
+     * @param waitMillis      time a finished transaction lingers to absorb retransmissions
+     * @param maxTransactions relays kept at most (open and lingering); beyond, new requests get 503
+     */
+    public record Settings(long frMillis, long frInvMillis, long waitMillis, int maxTransactions) {
+    }
+
+    private static final MessageFactoryImpl MESSAGES = new MessageFactoryImpl();
+    private static final HeaderFactoryImpl HEADERS = new HeaderFactoryImpl();
+    private static final AddressFactoryImpl ADDRESSES = new AddressFactoryImpl();
+
+    private final Wire wire;
+    private final TimerWheel wheel;
+    private final SelfAddress self;
+    private final DialogTokens tokens;
+    private final ActiveTable tables;
+    private final Router router;
+    private final HealthTracker health;
+    private final EdgeMetrics metrics;
+    private final DestinationStats stats;
+    private final ProbeOutcomes probes;
+    private final Settings settings;
+    private final ConcurrentHashMap<String, Relay> servers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> clients = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder absorbed = new LongAdder();
+    private final LongAdder retransmitted = new LongAdder();
+    private final RateLimitedLog doorKnockLog = new RateLimitedLog(LoggerFactory.getLogger("io.pbx3sbc.edge.doorknock"), 20);
+    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 5);
+    private volatile boolean draining;
+
+    public RelayEngine(Wire wire, TimerWheel wheel, SelfAddress self, DialogTokens tokens, ActiveTable tables, Router router,
+                       HealthTracker health, EdgeMetrics metrics, DestinationStats stats, ProbeOutcomes probes, Settings settings) {
+        this.wire = wire;
+        this.wheel = wheel;
+        this.self = self;
+        this.tokens = tokens;
+        this.tables = tables;
+        this.router = router;
+        this.health = health;
+        this.metrics = metrics;
+        this.stats = stats;
+        this.probes = probes;
+        this.settings = settings;
+    }
+
+    /** Stop taking new dialogs: new requests get 503, keepalive OPTIONS get 503 so balancers move away. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Relayed requests without a final answer yet (drain waits for zero). */
+    public int openTransactions() {
+        return open.get();
+    }
+
+    /** Relays in the table, open and lingering. */
+    public int transactions() {
+        return servers.size();
+    }
+
+    /** Branches in the table: relay legs and probes. */
+    public int clientBranches() {
+        return clients.size();
+    }
+
+    public long absorbedRetransmissions() {
+        return absorbed.sum();
+    }
+
+    public long retransmissionsSent() {
+        return retransmitted.sum();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requests
+
+    public void onRequest(SIPRequest req, Peer from) {
+        String method = req.getMethod();
+        try {
+            Via top = req.getTopmostVia();
+            // force_rport: answers go where the request came from, never to what its Via claims.
+            top.setReceived(from.hostAddress());
+            top.setParameter("rport", String.valueOf(from.address().getPort()));
+            String key = serverKey(req, top, method);
+            if (method.equals("ACK")) {
+                Relay r = servers.get(key);
+                if (r != null && ackAbsorbed(r)) {
+                    return;
+                }
+            } else if (!method.equals("CANCEL")) {
+                Relay r = servers.get(key);
+                if (r != null) {
+                    retransmission(r);
+                    return;
+                }
+            }
+            RoutingTable table = tables.current();
+            if (table == null) {
+                metrics.request(method, Outcome.DROPPED);
+                metrics.dropped(DropReason.NOT_READY);
+                return;
+            }
+            InDialog dialog = req.getToTag() != null && !req.getToTag().isEmpty() ? inDialog(req) : InDialog.NONE;
+            RequestView view = RequestViews.of(req, self, dialog.tenant());
+            RouteDecision decision = router.route(view, table, health, Set.of(), draining);
+            if (decision instanceof Drop d) {
+                drop(req, view, d.reason(), from);
+            } else if (decision instanceof Reply r) {
+                metrics.request(method, Outcome.REPLIED);
+                if (r.countedAs() != DropReason.NONE) {
+                    metrics.dropped(r.countedAs());
+                }
+                replyStateless(req, from, r.status(), r.reasonPhrase(), r.retryAfterSeconds());
+            } else if (decision instanceof Cancel) {
+                cancel(req, from, serverKey(req, top, "INVITE"));
+            } else if (decision instanceof Forward fw) {
+                relayInitial(req, from, key, view, table, fw);
+            } else if (decision instanceof ForwardInDialog) {
+                relayInDialog(req, from, key, table, dialog);
+            }
+        } catch (Exception | LinkageError e) {
+            metrics.internalError();
+            errorLog.info("request {} not handled: {}", method, e.toString());
+            LOG.debug("request not handled", e);
+        }
+    }
+
+    /**
+     * RFC 3261 §17.2.3: branch and sent-by identify the server transaction; ACK matches its INVITE. A
+     * pre-3261 branch falls back to the Call-ID, CSeq number and From tag.
+     */
+    static String serverKey(SIPRequest req, Via top, String method) {
+        String m = method.equals("ACK") ? "INVITE" : method;
+        String branch = top.getBranch();
+        String sentBy = top.getHost() + ":" + top.getPort();
+        if (branch != null && branch.startsWith("z9hG4bK")) {
+            return branch + "|" + sentBy + "|" + m;
+        }
+        return req.getCallId().getCallId() + "|" + req.getCSeq().getSeqNumber() + "|" + req.getFromTag() + "|" + sentBy + "|" + m;
+    }
+
+    private void drop(SIPRequest req, RequestView view, DropReason reason, Peer from) {
+        metrics.request(req.getMethod(), Outcome.DROPPED);
+        metrics.dropped(reason);
+        switch (reason) {
+            case UNKNOWN_DOMAIN, DISABLED_DOMAIN, DOMAIN_MISMATCH, SCANNER -> doorKnockLog.info(
+                    "Door-knock dropped: reason={} domain={} src={}", reason.label(), view.requestUriHost(), from);
+            default -> {
+            }
+        }
+        if (reason == DropReason.DISABLED_DOMAIN) {
+            metrics.tenant(view.requestUriHost(), Outcome.DROPPED);
+        }
+    }
+
+    /** An answer that keeps no state (Kamailio's {@code sl_send_reply}): a retransmission is simply answered again. */
+    private void replyStateless(SIPRequest req, Peer to, int status, String reason, int retryAfterSeconds) throws Exception {
+        if (req.getMethod().equals("ACK")) {
+            return; // never answer an ACK
+        }
+        SIPResponse resp = req.createResponse(status, reason);
+        if (retryAfterSeconds > 0) {
+            resp.addHeader(HEADERS.createRetryAfterHeader(retryAfterSeconds));
+        }
+        if (status == 405 || (status == 200 && req.getMethod().equals("OPTIONS"))) {
+            for (String m : router.allowedMethods()) {
+                resp.addHeader(HEADERS.createAllowHeader(m));
+            }
+        }
+        tagIfNeeded(resp, req);
+        send(resp.encodeAsBytes(to.transport().token()), to);
+    }
+
+    private void retransmission(Relay r) {
+        byte[] again;
+        Peer to;
+        synchronized (r) {
+            absorbed.increment();
+            again = r.state == Relay.State.GONE ? null : r.lastUpstream;
+            to = r.caller;
+        }
+        if (again != null) {
+            send(again, to);
+        }
+    }
+
+    private void relayInitial(SIPRequest req, Peer from, String key, RequestView view, RoutingTable table, Forward fw)
+            throws Exception {
+        if (servers.size() >= settings.maxTransactions) {
+            metrics.request(req.getMethod(), Outcome.REPLIED);
+            metrics.dropped(DropReason.OVERLOAD);
+            replyStateless(req, from, 503, "Service Unavailable", 5);
+            return;
+        }
+        Relay r = newRelay(key, from, req);
+        if (servers.putIfAbsent(key, r) != null) {
+            absorbed.increment(); // its original is being handled on another reader thread
+            return;
+        }
+        open.incrementAndGet();
+        metrics.request(req.getMethod(), Outcome.FORWARDED);
+        metrics.tenant(fw.tenant().domain(), Outcome.FORWARDED);
+        synchronized (r) {
+            r.view = view;
+            r.table = table;
+            r.tenant = fw.tenant().domain();
+            if (r.invite) {
+                SIPResponse trying = req.createResponse(100);
+                r.lastUpstream = trying.encodeAsBytes(r.callerTransport);
+                send(r.lastUpstream, r.caller);
+            }
+            sendToBackend(r, fw.backend());
+        }
+    }
+
+    private Relay newRelay(String key, Peer from, SIPRequest req) {
+        Relay r = new Relay(key, from, req, req.getMethod());
+        r.callerVias = (ViaList) req.getViaHeaders().clone();
+        r.callerTransport = from.transport().token();
+        return r;
+    }
+
+    /** Sends the relay's request to a backend; an immediate send failure moves on like a timeout. */
+    private void sendToBackend(Relay r, Backend backend) {
+        r.tried.add(backend.uri());
+        stats.relayed(backend.uri());
+        try {
+            Peer peer = peerOf(backend.address().host(), backend.address().port(), backend.address().transport());
+            SIPRequest out = (SIPRequest) r.original.clone();
+            // A pre-loaded Route set from outside is never honoured: the backend is ours to choose.
+            out.removeHeader(RouteHeader.NAME);
+            decrementMaxForwards(out);
+            if (r.invite) {
+                out.addFirst(recordRoute(out, r, peer));
+            }
+            startLeg(r, out, peer, backend);
+        } catch (Exception e) {
+            errorLog.info("relay to {} failed: {}", backend.uri(), e.toString());
+            legFailed(r, null, true);
+        }
+    }
+
+    private javax.sip.header.RecordRouteHeader recordRoute(SIPRequest out, Relay r, Peer backend) throws Exception {
+        String callerTarget = contactHostPort(out);
+        String token = tokens.routeToken(out.getCallId().getCallId(),
+                new DialogPeers(callerTarget == null ? r.callerBinding : callerTarget, hostPort(backend), r.tenant));
+        SipURI rr = ADDRESSES.createSipURI(null, self.advertised().host());
+        rr.setPort(self.advertised().port());
+        rr.setLrParam();
+        rr.setParameter(TOKEN_PARAM, token);
+        if (r.caller.transport() == Peer.Transport.TCP) {
+            rr.setTransportParam("tcp");
+        }
+        return HEADERS.createRecordRouteHeader(ADDRESSES.createAddress(rr));
+    }
+
+    /** Adds our Via with a fresh signed branch, registers the leg, sends it and arms its timers. */
+    private void startLeg(Relay r, SIPRequest out, Peer peer, Backend backend) throws Exception {
+        String branch = tokens.branch('r', r.callerBinding);
+        out.addFirst(via(peer.transport(), branch));
+        byte[] bytes = out.encodeAsBytes(peer.transport().token());
+        Leg leg = new Leg(r, branch, peer, backend, out, bytes);
+        r.legs.add(leg);
+        r.current = leg;
+        clients.put(branch, leg);
+        if (!send(bytes, peer)) {
+            legFailed(r, leg, true);
+            return;
+        }
+        if (peer.transport() == Peer.Transport.UDP) {
+            leg.retransmitInterval = T1;
+            leg.retransmit = wheel.schedule(T1, () -> retransmitLeg(leg));
+        }
+        leg.fr = wheel.schedule(settings.frMillis, () -> frExpired(leg));
+    }
+
+    private void relayInDialog(SIPRequest req, Peer from, String key, RoutingTable table, InDialog dialog) throws Exception {
+        SIPRequest out = (SIPRequest) req.clone();
+        while (out.getHeader(RouteHeader.NAME) instanceof RouteHeader route && self.isOurs(route.getAddress().getURI())) {
+            out.removeFirst(RouteHeader.NAME);
+        }
+        decrementMaxForwards(out);
+        String method = req.getMethod();
+        if (method.equals("BYE")) {
+            stats.dialogClosed(req.getCallId().getCallId());
+        }
+        if (method.equals("ACK")) { // end to end: relayed statelessly, the same branch for its retransmissions
+            String branch = tokens.derivedBranch('s', req.getTopmostVia().getBranch() + "|" + req.getRequestURI(),
+                    from.hostAddress() + ":" + from.address().getPort());
+            out.addFirst(via(dialog.target().transport(), branch));
+            metrics.request(method, Outcome.IN_DIALOG);
+            send(out.encodeAsBytes(dialog.target().transport().token()), dialog.target());
+            return;
+        }
+        if (servers.size() >= settings.maxTransactions) {
+            metrics.request(method, Outcome.REPLIED);
+            metrics.dropped(DropReason.OVERLOAD);
+            replyStateless(req, from, 503, "Service Unavailable", 5);
+            return;
+        }
+        Relay r = newRelay(key, from, req);
+        if (servers.putIfAbsent(key, r) != null) {
+            absorbed.increment();
+            return;
+        }
+        open.incrementAndGet();
+        metrics.request(method, Outcome.IN_DIALOG);
+        synchronized (r) {
+            r.table = table;
+            try {
+                startLeg(r, out, dialog.target(), null);
+            } catch (Exception e) {
+                errorLog.info("in-dialog relay to {} failed: {}", dialog.target(), e.toString());
+                finishLocally(r, 503);
+            }
+        }
+    }
+
+    private void cancel(SIPRequest cancel, Peer from, String inviteKey) throws Exception {
+        Relay r = servers.get(inviteKey);
+        if (r == null || !r.invite) {
+            metrics.request("CANCEL", Outcome.REPLIED);
+            replyStateless(cancel, from, 481, "Call/Transaction Does Not Exist", 0);
+            return;
+        }
+        metrics.request("CANCEL", Outcome.FORWARDED);
+        replyStateless(cancel, from, 200, "OK", 0);
+        synchronized (r) {
+            if (r.finished() || r.cancelled) {
+                return;
+            }
+            r.cancelled = true;
+            if (r.current != null && r.current.provisional) {
+                sendCancel(r);
+            }
+            // else: CANCEL may only follow a provisional (RFC 3261 §9.1): it goes when one arrives, and
+            // the fr timer answers 487 if the backend never speaks.
+        }
+    }
+
+    private void sendCancel(Relay r) {
+        Leg leg = r.current;
+        try {
+            SIPRequest c = leg.request.createCancelRequest();
+            send(c.encodeAsBytes(leg.peer.transport().token()), leg.peer);
+            r.cancelSent = true;
+            // the backend has fr to answer 487; if it never does, the caller still gets one
+            if (leg.fr != null) {
+                leg.fr.cancel();
+            }
+            leg.fr = wheel.schedule(settings.frMillis, () -> frExpired(leg));
+        } catch (Exception e) {
+            errorLog.info("CANCEL towards {} failed: {}", leg.peer, e.toString());
+        }
+    }
+
+    /** The ACK for our non-2xx answer ends timer G; any other ACK on an INVITE's branch goes on to routing. */
+    private boolean ackAbsorbed(Relay r) {
+        synchronized (r) {
+            if (r.finalStatus < 300 || r.state == Relay.State.GONE) {
+                return false; // a 2xx ACK reusing the INVITE's branch is end to end
+            }
+            absorbed.increment();
+            if (r.state == Relay.State.COMPLETED) {
+                if (r.upstreamTimer != null) {
+                    r.upstreamTimer.cancel();
+                }
+                r.state = Relay.State.LINGERING;
+                r.lastUpstream = null;
+                r.upstreamTimer = wheel.schedule(r.caller.transport() == Peer.Transport.UDP ? T4 : 0, () -> remove(r));
+            }
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Responses
+
+    public void onResponse(SIPResponse resp, Peer from) {
+        try {
+            Via top = resp.getTopmostVia();
+            String branch = top == null ? null : top.getBranch();
+            Object owner = branch == null ? null : clients.get(branch);
+            if (owner instanceof Leg leg) {
+                if (!"CANCEL".equals(resp.getCSeq().getMethod())) { // the 200 to our CANCEL needs nothing
+                    legResponse(leg, resp);
+                }
+            } else if (owner instanceof ProbeLeg probe) {
+                if (resp.getStatusCode() >= 200 && clients.remove(branch, probe)) {
+                    probe.stop();
+                    probes.answered(probe.probe, resp.getStatusCode());
+                }
+            } else {
+                stray(resp, branch);
+            }
+        } catch (Exception | LinkageError e) {
+            metrics.internalError();
+            errorLog.info("response {} not handled: {}", resp.getStatusCode(), e.toString());
+            LOG.debug("response not handled", e);
+        }
+    }
+
+    private void legResponse(Leg leg, SIPResponse resp) throws Exception {
+        Relay r = leg.relay;
+        int code = resp.getStatusCode();
+        synchronized (r) {
+            if (r.finished() || leg != r.current) {
+                if (r.invite && code / 100 == 2) {
+                    forwardStateless(resp); // a late or retransmitted 2xx still creates a dialog the caller must see
+                } else if (r.invite && code >= 300) {
+                    ackHopByHop(leg, resp); // our ACK was lost: the backend retransmits its answer
+                }
+                return;
+            }
+            if (code < 200) {
+                if (!leg.provisional) {
+                    leg.provisional = true;
+                    if (r.invite) { // timer A stops; the call may now ring for fr_inv
+                        if (leg.retransmit != null) {
+                            leg.retransmit.cancel();
+                            leg.retransmit = null;
+                        }
+                        leg.fr.cancel();
+                        leg.fr = wheel.schedule(settings.frInvMillis, () -> frExpired(leg));
+                    }
+                }
+                if (r.cancelled && !r.cancelSent && r.invite) {
+                    sendCancel(r);
+                }
+                if (code > 100) {
+                    r.lastUpstream = upstream(r, resp);
+                    send(r.lastUpstream, r.caller);
+                }
+                return;
+            }
+            leg.stopTimers();
+            if (r.invite && code >= 300) {
+                ackHopByHop(leg, resp);
+            }
+            if (code >= 500 && r.canFailOver() && tryNextBackend(r)) {
+                return;
+            }
+            metrics.relayedFinal(code);
+            if (code / 100 == 2 && r.invite && r.tenant != null && leg.backend != null) {
+                stats.dialogOpened(resp.getCallId().getCallId(), leg.backend.uri(), System.currentTimeMillis());
+            }
+            byte[] bytes = upstream(r, resp);
+            send(bytes, r.caller);
+            finish(r, code, bytes);
+        }
+    }
+
+    /** The 'ACK for a non-2xx final is the proxy's own (RFC 3261 §17.1.1.3), the same one for each retransmission. */
+    private void ackHopByHop(Leg leg, SIPResponse resp) throws Exception {
+        if (leg.ackBytes == null) {
+            if (leg.request == null) {
+                return;
+            }
+            SIPRequest ack = leg.request.createErrorAck((To) resp.getTo());
+            leg.ackBytes = ack.encodeAsBytes(leg.peer.transport().token());
+        }
+        send(leg.ackBytes, leg.peer);
+    }
+
+    /**
+     * A backend's response for the caller's transaction, with the caller's Via list taken from the
+     * request we received: correct even when a backend echoes a shortened Via list.
+     */
+    private static byte[] upstream(Relay r, SIPResponse resp) {
+        resp.setHeader((ViaList) r.callerVias.clone());
+        return resp.encodeAsBytes(r.callerTransport);
+    }
+
+    /**
+     * A response that matches no leg: forwarded only when it is a 2xx to an INVITE (RFC 6026: they come
+     * after the transaction is gone) and its branch is one this fleet made for the address it goes to.
+     */
+    private void stray(SIPResponse resp, String branch) {
+        ViaList vias = resp.getViaHeaders();
+        if (vias == null || vias.size() < 2 || resp.getStatusCode() / 100 != 2 || !"INVITE".equals(resp.getCSeq().getMethod())) {
+            metrics.dropped(DropReason.STRAY_RESPONSE);
+            return;
+        }
+        Via next = (Via) vias.get(1);
+        Peer to = responseTarget(next);
+        if (to == null || !tokens.isOurBranch(branch, to.hostAddress() + ":" + to.address().getPort())) {
+            metrics.dropped(DropReason.STRAY_RESPONSE);
+            return;
+        }
+        resp.removeFirst(Via.NAME);
+        send(resp.encodeAsBytes(to.transport().token()), to);
+    }
+
+    private void forwardStateless(SIPResponse resp) {
+        stray(resp, resp.getTopmostVia().getBranch());
+    }
+
+    /** Where a response goes by a Via we rewrote on the way in: its received and rport. */
+    private static Peer responseTarget(Via via) {
+        String host = via.getReceived() != null ? via.getReceived() : via.getHost();
+        int port = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+        if (host == null || !isIpLiteral(host)) {
+            return null;
+        }
+        try {
+            return new Peer(Peer.Transport.of(via.getTransport()), new InetSocketAddress(host, port));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Timers
+
+    private void retransmitLeg(Leg leg) {
+        Relay r = leg.relay;
+        synchronized (r) {
+            if (r.finished() || leg != r.current || leg.bytes == null || (r.invite && leg.provisional)) {
+                return;
+            }
+            send(leg.bytes, leg.peer);
+            retransmitted.increment();
+            leg.retransmitInterval = r.invite ? leg.retransmitInterval * 2 : Math.min(leg.retransmitInterval * 2, T2);
+            leg.retransmit = wheel.schedule(leg.retransmitInterval, () -> retransmitLeg(leg));
+        }
+    }
+
+    private void frExpired(Leg leg) {
+        Relay r = leg.relay;
+        try {
+            synchronized (r) {
+                if (r.finished() || leg != r.current) {
+                    return;
+                }
+                if (leg.provisional) { // an INVITE rang for fr_inv, or a non-INVITE went quiet after a 1xx
+                    if (r.invite && !r.cancelSent) {
+                        sendCancel(r);
+                    }
+                    finishLocally(r, r.cancelled ? 487 : 408);
+                    return;
+                }
+                metrics.relayTimeout();
+                legFailed(r, leg, true);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            metrics.internalError();
+            errorLog.info("relay timer failed: {}", e.toString());
+        }
+    }
+
+    /** The leg got no answer (or could not be sent): have the backend probed, fail over or answer. */
+    private void legFailed(Relay r, Leg leg, boolean noAnswer) {
+        if (leg != null) {
+            leg.stopTimers();
+            if (noAnswer && leg.backend != null) {
+                probes.probeSoon(leg.backend.uri());
+            }
+        }
+        if (r.cancelled) {
+            finishLocally(r, 487);
+        } else if (!r.canFailOver() || !tryNextBackend(r)) {
+            finishLocally(r, 408);
+        }
+    }
+
+    private boolean tryNextBackend(Relay r) {
+        RouteDecision next = router.route(r.view, r.table, health, r.tried, false);
+        if (next instanceof Forward fw) {
+            metrics.failover();
+            if (r.current != null && r.current.backend != null) {
+                stats.failedOver(r.current.backend.uri());
+            }
+            sendToBackend(r, fw.backend());
+            return true;
+        }
+        return false;
+    }
+
+    private void finishLocally(Relay r, int status) {
+        if (r.finished()) {
+            return;
+        }
+        metrics.relayedFinal(status);
+        byte[] bytes = null;
+        try {
+            SIPResponse resp = r.original.createResponse(status);
+            tagIfNeeded(resp, r.original);
+            bytes = resp.encodeAsBytes(r.callerTransport);
+            send(bytes, r.caller);
+        } catch (Exception e) {
+            errorLog.info("could not answer {}: {}", status, e.toString());
+        } finally {
+            finish(r, status, bytes); // after the send: a draining edge may exit at zero
+        }
+    }
+
+    /** The final answer went upstream: release what only an open relay needs, then linger or await the ACK. */
+    private void finish(Relay r, int status, byte[] answer) {
+        r.finalStatus = status;
+        r.release();
+        open.decrementAndGet();
+        if (r.invite && status >= 300 && r.caller.transport() == Peer.Transport.UDP && answer != null) {
+            r.state = Relay.State.COMPLETED; // timer G until the ACK, timer H gives up
+            r.lastUpstream = answer;
+            r.upstreamInterval = T1;
+            long giveUpAt = wheel.now() + TIMER_H;
+            r.upstreamTimer = wheel.schedule(T1, () -> retransmitUpstream(r, giveUpAt));
+            return;
+        }
+        r.state = Relay.State.LINGERING;
+        // INVITE retransmissions after a 2xx are absorbed in silence; others get the answer again
+        r.lastUpstream = r.invite && status < 300 ? null : answer;
+        r.upstreamTimer = wheel.schedule(settings.waitMillis, () -> remove(r));
+    }
+
+    private void retransmitUpstream(Relay r, long giveUpAt) {
+        synchronized (r) {
+            if (r.state != Relay.State.COMPLETED) {
+                return;
+            }
+            if (wheel.now() >= giveUpAt) {
+                remove(r);
+                return;
+            }
+            send(r.lastUpstream, r.caller);
+            retransmitted.increment();
+            r.upstreamInterval = Math.min(r.upstreamInterval * 2, T2);
+            r.upstreamTimer = wheel.schedule(r.upstreamInterval, () -> retransmitUpstream(r, giveUpAt));
+        }
+    }
+
+    private void remove(Relay r) {
+        synchronized (r) {
+            r.state = Relay.State.GONE;
+            r.lastUpstream = null;
+            servers.remove(r.key, r);
+            for (Leg leg : r.legs) {
+                leg.stopTimers();
+                clients.remove(leg.branch, leg);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Probes
+
+    private static final class ProbeLeg {
+        final OptionsProber.Probe probe;
+        TimerWheel.Timeout retransmit;
+
+        ProbeLeg(OptionsProber.Probe probe) {
+            this.probe = probe;
+        }
+
+        void stop() {
+            if (retransmit != null) {
+                retransmit.cancel();
+            }
+        }
+    }
+
+    /** Sends one health probe (OPTIONS) to a destination; the answer goes to {@link ProbeOutcomes}. */
+    @Override
+    public Runnable send(Backend destination, OptionsProber.Probe probe) throws Exception {
+        Peer peer = peerOf(destination.address().host(), destination.address().port(), destination.address().transport());
+        URI target = ADDRESSES.createURI(destination.uri());
+        SipURI fromUri = ADDRESSES.createSipURI("pbx3sbc-edge", self.advertised().host());
+        String branch = tokens.branch('p', "probe");
+        SIPRequest options = (SIPRequest) MESSAGES.createRequest(target, "OPTIONS",
+                HEADERS.createCallIdHeader(Long.toHexString(ThreadLocalRandom.current().nextLong()) + "@" + self.advertised().host()),
+                HEADERS.createCSeqHeader(1L, "OPTIONS"),
+                HEADERS.createFromHeader(ADDRESSES.createAddress(fromUri),
+                        "p" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL)),
+                HEADERS.createToHeader(ADDRESSES.createAddress(target), null),
+                new java.util.ArrayList<>(List.of(via(peer.transport(), branch))),
+                HEADERS.createMaxForwardsHeader(70));
+        byte[] bytes = options.encodeAsBytes(peer.transport().token());
+        ProbeLeg leg = new ProbeLeg(probe);
+        clients.put(branch, leg);
+        send(bytes, peer);
+        if (peer.transport() == Peer.Transport.UDP) { // timer E: one retransmission fits in a probe timeout
+            leg.retransmit = wheel.schedule(T1, () -> {
+                if (clients.get(branch) == leg) {
+                    send(bytes, peer);
+                }
+            });
+        }
+        return () -> {
+            clients.remove(branch, leg);
+            leg.stop();
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // In-dialog requests: the signed Record-Route and where it allows the request to go
+
+    record InDialog(Peer target, String tenant) {
+        static final InDialog NONE = new InDialog(null, null);
+    }
+
+    /**
+     * The next hop of an in-dialog request once our own Route entries are taken off, and the tenant of
+     * the dialog when our top Route carries a token for this Call-ID that names that next hop as a peer.
+     */
+    private InDialog inDialog(SIPRequest req) {
+        String token = null;
+        URI next = null;
+        for (var it = req.getHeaders(RouteHeader.NAME); it.hasNext(); ) {
+            URI uri = ((RouteHeader) it.next()).getAddress().getURI();
+            if (next == null && self.isOurs(uri)) {
+                if (token == null && uri instanceof SipURI sip) {
+                    token = sip.getParameter(TOKEN_PARAM);
+                }
+                continue;
+            }
+            next = uri;
+            break;
+        }
+        if (token == null) {
+            return InDialog.NONE;
+        }
+        Optional<DialogPeers> peers = tokens.verifyRoute(req.getCallId().getCallId(), token);
+        if (peers.isEmpty()) {
+            return InDialog.NONE;
+        }
+        URI target = next != null ? next : req.getRequestURI();
+        if (!(target instanceof SipURI sip) || sip.getHost() == null) {
+            return InDialog.NONE;
+        }
+        String hostPort = hostPort(sip);
+        if (!peers.get().isPeer(hostPort)) {
+            return InDialog.NONE;
+        }
+        try {
+            String transport = sip.getTransportParam() == null ? "udp" : sip.getTransportParam();
+            return new InDialog(peerOf(stripBrackets(sip.getHost()), port(sip), transport), peers.get().tenant());
+        } catch (IllegalArgumentException e) {
+            return InDialog.NONE;
+        }
+    }
+
+    private static String contactHostPort(SIPRequest req) {
+        if (req.getHeader(ContactHeader.NAME) instanceof ContactHeader c && c.getAddress() != null
+                && c.getAddress().getURI() instanceof SipURI sip && sip.getHost() != null) {
+            return hostPort(sip);
+        }
+        return null;
+    }
+
+    private static String hostPort(SipURI sip) {
+        return stripBrackets(sip.getHost()).toLowerCase(Locale.ROOT) + ":" + port(sip);
+    }
+
+    private static String hostPort(Peer p) {
+        return p.hostAddress().toLowerCase(Locale.ROOT) + ":" + p.address().getPort();
+    }
+
+    private static int port(SipURI sip) {
+        return sip.getPort() > 0 ? sip.getPort() : sip.isSecure() ? 5061 : 5060;
+    }
+
+    private static String stripBrackets(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Small pieces
+
+    private static Peer peerOf(String host, int port, String transport) {
+        return new Peer(Peer.Transport.of(transport), new InetSocketAddress(host, port));
+    }
+
+    static boolean isIpLiteral(String host) {
+        return !host.isEmpty() && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
+    }
+
+    private Via via(Peer.Transport transport, String branch) throws Exception {
+        Via via = (Via) HEADERS.createViaHeader(self.via().host(), self.via().port(), transport.token(), branch);
+        via.setRPort();
+        return via;
+    }
+
+    private static void decrementMaxForwards(SIPRequest out) throws Exception {
+        if (out.getHeader(MaxForwards.NAME) instanceof MaxForwards mf) {
+            mf.decrementMaxForwards();
+        } else {
+            out.addHeader(HEADERS.createMaxForwardsHeader(70));
+        }
+    }
+
+    /** A tag derived from the request: the same answer to each retransmission (Kamailio's sl does the same). */
+    private static void tagIfNeeded(SIPResponse r, SIPRequest req) throws Exception {
+        To to = (To) r.getTo();
+        if (r.getStatusCode() > 100 && (to.getTag() == null || to.getTag().isEmpty())) {
+            Via top = req.getTopmostVia();
+            int h = (req.getCallId().getCallId() + "|" + req.getFromTag() + "|" + (top == null ? "" : top.getBranch())).hashCode();
+            to.setTag("e" + Integer.toHexString(h));
+        }
+    }
+
+    private boolean send(byte[] bytes, Peer to) {
+        return bytes != null && wire.send(bytes, to);
+    }
+}

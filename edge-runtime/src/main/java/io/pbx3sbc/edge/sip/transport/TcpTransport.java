@@ -1,0 +1,470 @@
+package io.pbx3sbc.edge.sip.transport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * SIP over TCP on one selector thread: every connection, inbound or outbound, costs a few objects and
+ * no thread. Messages are framed by Content-Length (RFC 3261 §18.3); CRLF keepalive pings are answered
+ * (RFC 5626 §3.5.1). Limits close what abuses them: connections overall and per source IP, a read
+ * timeout for a message that never completes (slowloris), an idle timeout, a maximum message size and
+ * a cap on bytes queued towards a peer that does not read.
+ */
+public final class TcpTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+    private static final byte[] PONG = {'\r', '\n'};
+    private static final int INITIAL_BUFFER = 4096;
+
+    /**
+     * @param maxConnections    connections open at once, both directions
+     * @param maxPerSource      inbound connections from one IP
+     * @param maxMessageBytes   largest message taken; a larger one closes the connection
+     * @param readTimeoutMillis a started message must be complete within this
+     * @param idleTimeoutMillis a connection with no message (or keepalive) for this long is closed
+     * @param maxQueuedBytes    bytes waiting to be written to one peer before it counts as stuck
+     */
+    public record Limits(int maxConnections, int maxPerSource, int maxMessageBytes, long readTimeoutMillis,
+                         long idleTimeoutMillis, int maxQueuedBytes) {
+        public static final Limits DEFAULT = new Limits(10_000, 64, 65_536, 5_000, 120_000, 1 << 20);
+    }
+
+    private final Limits limits;
+    private final Selector selector;
+    private final ServerSocketChannel server;
+    private final ConcurrentHashMap<InetSocketAddress, Conn> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder oversized = new LongAdder();
+    private Thread loop;
+    private volatile boolean closed;
+    private Inbound inbound;
+    private Predicate<InetAddress> admit;
+
+    private final class Conn {
+        final InetSocketAddress remote;
+        final boolean accepted;
+        final ConcurrentLinkedQueue<ByteBuffer> out = new ConcurrentLinkedQueue<>();
+        final AtomicInteger queued = new AtomicInteger();
+        SocketChannel channel;
+        SelectionKey key;
+        ByteBuffer in;
+        long lastActivity;
+        long partialSince;
+        volatile boolean open = true;
+
+        Conn(InetSocketAddress remote, boolean accepted, long now) {
+            this.remote = remote;
+            this.accepted = accepted;
+            this.lastActivity = now;
+        }
+    }
+
+    public TcpTransport(InetSocketAddress listen, Limits limits) throws IOException {
+        this.limits = limits;
+        this.selector = Selector.open();
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        server.bind(listen, 1024);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    public void start(Predicate<InetAddress> admit, Inbound inbound) {
+        this.admit = admit;
+        this.inbound = inbound;
+        loop = new Thread(this::run, "sip-tcp");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** Queues a message to a peer, connecting first when there is no connection to it yet. */
+    public boolean send(byte[] message, InetSocketAddress to) {
+        if (closed) {
+            return false;
+        }
+        Conn c = connections.get(to);
+        if (c == null) {
+            if (connections.size() >= limits.maxConnections) {
+                refused.increment();
+                return false;
+            }
+            Conn fresh = new Conn(to, false, System.currentTimeMillis());
+            c = connections.putIfAbsent(to, fresh);
+            if (c == null) {
+                c = fresh;
+                Conn connecting = fresh;
+                tasks.add(() -> connect(connecting));
+            }
+        }
+        if (c.queued.addAndGet(message.length) > limits.maxQueuedBytes) {
+            Conn stuck = c;
+            tasks.add(() -> close(stuck, "peer does not read"));
+            selector.wakeup();
+            return false;
+        }
+        c.out.add(ByteBuffer.wrap(message));
+        Conn target = c;
+        tasks.add(() -> wantWrite(target));
+        selector.wakeup();
+        return true;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Connections refused or closed by a limit (count, per source, queue), read/idle timeouts, oversize. */
+    public long refusedCount() {
+        return refused.sum();
+    }
+
+    public long timedOutCount() {
+        return timedOut.sum();
+    }
+
+    public long oversizedCount() {
+        return oversized.sum();
+    }
+
+    private void run() {
+        long lastSweep = System.currentTimeMillis();
+        while (!closed) {
+            try {
+                selector.select(250);
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+                for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    handle(key);
+                }
+                long now = System.currentTimeMillis();
+                if (now - lastSweep >= 250) {
+                    lastSweep = now;
+                    sweep(now);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.warn("TCP loop error: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void handle(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        if (key.isAcceptable()) {
+            accept();
+            return;
+        }
+        Conn c = (Conn) key.attachment();
+        try {
+            if (key.isConnectable() && c.channel.finishConnect()) {
+                key.interestOps(SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE));
+            }
+            if (key.isValid() && key.isReadable()) {
+                read(c);
+            }
+            if (key.isValid() && c.open && key.isWritable()) {
+                flush(c);
+            }
+        } catch (IOException | RuntimeException e) {
+            close(c, e.toString());
+        }
+    }
+
+    private void accept() {
+        SocketChannel ch;
+        try {
+            ch = server.accept();
+        } catch (IOException e) {
+            return;
+        }
+        if (ch == null) {
+            return;
+        }
+        try {
+            InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
+            AtomicInteger fromSource = perSource.computeIfAbsent(remote.getAddress(), a -> new AtomicInteger());
+            if (connections.size() >= limits.maxConnections || fromSource.get() >= limits.maxPerSource
+                    || !admit.test(remote.getAddress())) {
+                refused.increment();
+                if (fromSource.get() == 0) {
+                    perSource.remove(remote.getAddress(), fromSource);
+                }
+                ch.close();
+                return;
+            }
+            fromSource.incrementAndGet();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            Conn c = new Conn(remote, true, System.currentTimeMillis());
+            c.channel = ch;
+            Conn previous = connections.put(remote, c);
+            if (previous != null) {
+                close(previous, "replaced");
+            }
+            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // gone
+            }
+        }
+    }
+
+    private void connect(Conn c) {
+        try {
+            SocketChannel ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.channel = ch;
+            boolean done = ch.connect(c.remote);
+            c.key = ch.register(selector, done ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, c);
+        } catch (IOException | RuntimeException e) {
+            close(c, "connect failed: " + e);
+        }
+    }
+
+    private void wantWrite(Conn c) {
+        if (c.open && c.key != null && c.key.isValid() && (c.key.interestOps() & SelectionKey.OP_CONNECT) == 0) {
+            c.key.interestOps(c.key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void flush(Conn c) throws IOException {
+        ByteBuffer b;
+        while ((b = c.out.peek()) != null) {
+            int n = c.channel.write(b);
+            c.queued.addAndGet(-n);
+            if (b.hasRemaining()) {
+                return; // socket full: OP_WRITE stays on
+            }
+            c.out.poll();
+        }
+        c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void read(Conn c) throws IOException {
+        if (c.in == null) {
+            c.in = ByteBuffer.allocate(INITIAL_BUFFER);
+        }
+        if (!c.in.hasRemaining()) {
+            if (c.in.capacity() >= limits.maxMessageBytes + 2) {
+                oversized.increment();
+                close(c, "message larger than " + limits.maxMessageBytes + " bytes");
+                return;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(c.in.capacity() * 2, limits.maxMessageBytes + 2));
+            c.in.flip();
+            bigger.put(c.in);
+            c.in = bigger;
+        }
+        int n = c.channel.read(c.in);
+        if (n < 0) {
+            close(c, "closed by peer");
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (!frame(c, now)) {
+            return;
+        }
+        if (c.in.position() == 0) {
+            c.in = null; // an idle connection holds no buffer
+        } else if (c.partialSince == 0) {
+            c.partialSince = now;
+        }
+    }
+
+    /** Takes every complete message out of the buffer. @return false when the connection was closed */
+    private boolean frame(Conn c, long now) {
+        ByteBuffer in = c.in;
+        byte[] a = in.array();
+        int start = 0;
+        int end = in.position();
+        while (start < end) {
+            if (a[start] == '\r' || a[start] == '\n') {
+                boolean ping = end - start >= 4 && a[start] == '\r' && a[start + 1] == '\n' && a[start + 2] == '\r'
+                        && a[start + 3] == '\n';
+                if (ping) {
+                    c.out.add(ByteBuffer.wrap(PONG));
+                    c.queued.addAndGet(PONG.length);
+                    wantWrite(c);
+                }
+                // a ping, or a pong / stray line break between messages
+                start += ping ? 4 : (a[start] == '\r' && end - start >= 2 && a[start + 1] == '\n') ? 2 : 1;
+                c.lastActivity = now;
+                continue;
+            }
+            int headersEnd = indexOfBlankLine(a, start, end);
+            if (headersEnd < 0) {
+                if (end - start > limits.maxMessageBytes) {
+                    oversized.increment();
+                    close(c, "headers larger than " + limits.maxMessageBytes + " bytes");
+                    return false;
+                }
+                break;
+            }
+            int length = contentLength(a, start, headersEnd);
+            if (length < 0) {
+                close(c, "no valid Content-Length on a stream");
+                return false;
+            }
+            int total = headersEnd + 4 - start + length;
+            if (total > limits.maxMessageBytes) {
+                oversized.increment();
+                close(c, "message larger than " + limits.maxMessageBytes + " bytes");
+                return false;
+            }
+            if (end - start < total) {
+                break;
+            }
+            byte[] message = java.util.Arrays.copyOfRange(a, start, start + total);
+            start += total;
+            c.lastActivity = now;
+            c.partialSince = 0;
+            try {
+                inbound.received(message, new Peer(Peer.Transport.TCP, c.remote));
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("TCP message from {} not handled", c.remote, e);
+            }
+            if (!c.open) {
+                return false;
+            }
+        }
+        if (start > 0) {
+            System.arraycopy(a, start, a, 0, end - start);
+            in.position(end - start);
+            if (end - start == 0) {
+                c.partialSince = 0;
+            }
+        }
+        return true;
+    }
+
+    static int indexOfBlankLine(byte[] a, int from, int to) {
+        for (int i = from; i + 3 < to; i++) {
+            if (a[i] == '\r' && a[i + 1] == '\n' && a[i + 2] == '\r' && a[i + 3] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The Content-Length (or compact "l") header's value; -1 when absent or not a number. */
+    static int contentLength(byte[] a, int from, int headersEnd) {
+        String headers = new String(a, from, headersEnd - from, StandardCharsets.ISO_8859_1);
+        int value = -1;
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).trim();
+            if (name.equalsIgnoreCase("Content-Length") || name.equals("l") || name.equals("L")) {
+                String v = line.substring(colon + 1).trim();
+                if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)) {
+                    return -1;
+                }
+                if (value >= 0) {
+                    return -1; // two Content-Length headers: refuse rather than guess
+                }
+                value = Integer.parseInt(v);
+            }
+        }
+        return value;
+    }
+
+    private void sweep(long now) {
+        List<Conn> expired = new ArrayList<>();
+        for (Conn c : connections.values()) {
+            if (c.partialSince > 0 && now - c.partialSince > limits.readTimeoutMillis) {
+                expired.add(c);
+            } else if (now - c.lastActivity > limits.idleTimeoutMillis && c.out.isEmpty()) {
+                expired.add(c);
+            }
+        }
+        for (Conn c : expired) {
+            timedOut.increment();
+            close(c, c.partialSince > 0 ? "read timeout" : "idle");
+        }
+    }
+
+    private void close(Conn c, String why) {
+        if (!c.open) {
+            return;
+        }
+        c.open = false;
+        connections.remove(c.remote, c);
+        if (c.accepted) {
+            AtomicInteger n = perSource.get(c.remote.getAddress());
+            if (n != null && n.decrementAndGet() <= 0) {
+                perSource.remove(c.remote.getAddress(), n);
+            }
+        }
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        try {
+            if (c.channel != null) {
+                c.channel.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        c.in = null;
+        c.out.clear();
+        LOG.debug("TCP connection {} closed: {}", c.remote, why);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        selector.wakeup();
+        if (loop != null) {
+            try {
+                loop.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Conn c : new ArrayList<>(connections.values())) {
+            close(c, "shutdown");
+        }
+        try {
+            server.close();
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
