@@ -11,5 +11,5 @@ if [[ ! -f "$jar" || ! -d "$root/edge-runtime/target/lib" ]]; then
 fi
 # 256 MiB holds 100k domains with room to stage a second version (docs/benchmarks.md).
 # An OutOfMemoryError must end the process (and let Kubernetes restart it), never leave it half alive.
-exec java ${EDGE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC} -XX:+ExitOnOutOfMemoryError \
+exec java ${EDGE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseG1GC} -XX:+ExitOnOutOfMemoryError \
   -cp "$jar:$root/edge-runtime/target/lib/*" io.pbx3sbc.edge.EdgeMain "$@"

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""usage: knock.py HOST:PORT RATE SECONDS [DOMAIN]
+"""usage: knock.py HOST:PORT RATE SECONDS [SOURCES] [DOMAIN]
 
 Sends door-knock INVITEs (an unknown domain, fresh Call-ID each) at RATE packets per second for
-SECONDS, from one UDP socket, and prints how many it sent. A proxy doing its job answers none.
+SECONDS and prints how many it sent and how many were answered. A proxy doing its job answers none.
+
+SOURCES (default 1) spreads the knocks over that many source addresses, 127.0.7.1 upwards: many
+sources measure the cost of parsing and dropping each knock (no per-source limit trips), one source
+measures what a flood guard does with a single flooding host.
 """
 import socket
 import sys
@@ -12,11 +16,14 @@ import time
 def main():
     host, port = sys.argv[1].rsplit(":", 1)
     rate, seconds = int(sys.argv[2]), float(sys.argv[3])
-    domain = sys.argv[4] if len(sys.argv) > 4 else "knock.invalid.example"
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    s.setblocking(False)
-    me = s.getsockname()
+    sources = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    domain = sys.argv[5] if len(sys.argv) > 5 else "knock.invalid.example"
+    socks = []
+    for i in range(sources):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((f"127.0.7.{1 + i % 250}" if sources > 1 else "127.0.6.99", 0))
+        s.setblocking(False)
+        socks.append(s)
     target = (host, int(port))
     sent = answered = 0
     start = time.monotonic()
@@ -27,6 +34,8 @@ def main():
             break
         due = int((now - start) * rate)
         while sent < due:
+            s = socks[sent % len(socks)]
+            me = s.getsockname()
             msg = (f"INVITE sip:100@{domain} SIP/2.0\r\n"
                    f"Via: SIP/2.0/UDP {me[0]}:{me[1]};branch=z9hG4bK-k{sent}\r\n"
                    f"Max-Forwards: 70\r\nFrom: <sip:scan@{domain}>;tag={sent}\r\nTo: <sip:100@{domain}>\r\n"
@@ -37,12 +46,13 @@ def main():
                 sent += 1
             except BlockingIOError:
                 break
-        try:
-            while True:
-                s.recv(65535)
-                answered += 1
-        except BlockingIOError:
-            pass
+        for s in socks:
+            try:
+                while True:
+                    s.recv(65535)
+                    answered += 1
+            except BlockingIOError:
+                pass
         time.sleep(0.0005)
     elapsed = time.monotonic() - start
     print(f"sent={sent} answered={answered} rate={sent / elapsed:.0f}")

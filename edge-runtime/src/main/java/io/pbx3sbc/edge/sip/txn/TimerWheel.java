@@ -27,7 +27,7 @@ public final class TimerWheel {
     public static final class Timeout {
         final long deadline;
         volatile Runnable task;
-        long rounds;
+        long dueTick;
 
         Timeout(long deadline, Runnable task) {
             this.deadline = deadline;
@@ -90,7 +90,7 @@ public final class TimerWheel {
             List<Timeout> due = null;
             for (int i = slot.size() - 1; i >= 0; i--) {
                 Timeout t = slot.get(i);
-                if (t.task == null || t.rounds <= 0) {
+                if (t.task == null || t.dueTick <= tick) {
                     slot.set(i, slot.get(slot.size() - 1));
                     slot.remove(slot.size() - 1);
                     pending.decrementAndGet();
@@ -100,8 +100,6 @@ public final class TimerWheel {
                         }
                         due.add(t);
                     }
-                } else {
-                    t.rounds--;
                 }
             }
             if (due != null) {
@@ -134,7 +132,7 @@ public final class TimerWheel {
 
     private boolean hasDue(List<Timeout> slot) {
         for (Timeout t : slot) {
-            if (t.task != null && t.rounds <= 0) {
+            if (t.task != null && t.dueTick <= tick) {
                 return true;
             }
         }
@@ -144,10 +142,9 @@ public final class TimerWheel {
     private void enqueueIncoming() {
         Timeout t;
         while ((t = incoming.poll()) != null) {
-            long due = Math.max(t.deadline / tickMillis, tick);
-            long ticksAway = due - tick;
-            t.rounds = ticksAway / slots.length;
-            slots[(int) (due & (slots.length - 1))].add(t);
+            // a deadline that rounds down into the current tick fires in it; never in a tick already passed
+            t.dueTick = Math.max((t.deadline + tickMillis - 1) / tickMillis, tick);
+            slots[(int) (t.dueTick & (slots.length - 1))].add(t);
         }
     }
 }
