@@ -289,6 +289,11 @@ public final class Edge implements AutoCloseable {
         return admin.port();
     }
 
+    /** The admin port's /status document. */
+    public String statusText() {
+        return new String(statusJson(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     byte[] statusJson() {
         RoutingTable t = tables.current();
         Map<String, Object> status = new LinkedHashMap<>();

@@ -734,7 +734,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     private static final class ProbeLeg {
         final OptionsProber.Probe probe;
-        TimerWheel.Timeout retransmit;
+        volatile TimerWheel.Timeout retransmit;
 
         ProbeLeg(OptionsProber.Probe probe) {
             this.probe = probe;
@@ -766,17 +766,22 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         ProbeLeg leg = new ProbeLeg(probe);
         clients.put(branch, leg);
         send(bytes, peer);
-        if (peer.transport() == Peer.Transport.UDP) { // timer E: one retransmission fits in a probe timeout
-            leg.retransmit = wheel.schedule(T1, () -> {
-                if (clients.get(branch) == leg) {
-                    send(bytes, peer);
-                }
-            });
+        if (peer.transport() == Peer.Transport.UDP) { // timer E until answered or abandoned: a lost datagram is not a dead host
+            retransmitProbe(leg, branch, bytes, peer, T1);
         }
         return () -> {
             clients.remove(branch, leg);
             leg.stop();
         };
+    }
+
+    private void retransmitProbe(ProbeLeg leg, String branch, byte[] bytes, Peer peer, long interval) {
+        leg.retransmit = wheel.schedule(interval, () -> {
+            if (clients.get(branch) == leg) {
+                send(bytes, peer);
+                retransmitProbe(leg, branch, bytes, peer, Math.min(interval * 2, T2));
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------

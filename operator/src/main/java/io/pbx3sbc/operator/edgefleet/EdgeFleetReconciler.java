@@ -222,6 +222,10 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             return status.control(fleet).rescheduleAfter(CONFIG_RETRY);
         }
         status.signingKey(key);
+        if (deps.secrets().ensureDialogKey(fleet)) {
+            deps.events().normal(fleet, Reasons.DIALOG_KEY_GENERATED, "Generated the edges' dialog key into Secret "
+                    + FleetNames.dialogKeySecret(fleet) + " (it signs Record-Route and Via branches; all edges of the fleet share it).");
+        }
         if (key.generated()) {
             deps.events().normal(fleet, Reasons.SIGNING_KEY_GENERATED, "Generated Ed25519 signing key " + key.keyId()
                     + " into Secret " + key.secretName() + "; back it up.");

@@ -66,6 +66,7 @@ public final class EdgeWorkloads {
 
     static final String DATA_DIR = "/var/lib/pbx3sbc";
     static final String TRUST_DIR = "/etc/pbx3sbc/trust";
+    static final String DIALOG_DIR = "/etc/pbx3sbc/dialog";
     static final String TRUST_FILE = "trusted-keys";
     /** The durable part of the edge's data: last known good version and accepted pointer. */
     static final String STATE_DIR = "/var/lib/pbx3sbc-state";
@@ -129,6 +130,7 @@ public final class EdgeWorkloads {
         data.put("EDGE_S3_PREFIX", FleetNames.storePrefix(fleet));
         data.put("EDGE_S3_PATH_STYLE", String.valueOf(!Boolean.FALSE.equals(s.store.pathStyle)));
         data.put("EDGE_PUBLIC_KEY_FILE", TRUST_DIR + "/" + TRUST_FILE);
+        data.put("EDGE_DIALOG_KEY_FILE", DIALOG_DIR + "/" + KubernetesFleetSecrets.DIALOG_KEY);
         data.put("EDGE_DATA_DIR", DATA_DIR);
         if (s.stateVolume != null) {
             data.put("EDGE_STATE_DIR", STATE_DIR);
@@ -140,6 +142,18 @@ public final class EdgeWorkloads {
         if (s.protection != null) {
             data.put("EDGE_SCANNER_USER_AGENTS", s.protection.scannerUserAgents);
             data.put("EDGE_REQUIRE_RURI_MATCHES_TO", String.valueOf(!Boolean.FALSE.equals(s.protection.requireRequestUriMatchesTo)));
+            if (s.protection.floodLimitPerSecond != null) {
+                data.put("EDGE_FLOOD_LIMIT", String.valueOf(s.protection.floodLimitPerSecond));
+            }
+            if (s.protection.floodBanSeconds != null) {
+                data.put("EDGE_FLOOD_BAN", s.protection.floodBanSeconds + "s");
+            }
+            if (s.protection.trustedSources != null && !s.protection.trustedSources.isEmpty()) {
+                data.put("EDGE_FLOOD_EXEMPT", String.join(",", s.protection.trustedSources));
+            }
+            if (s.protection.tcpConnectionsPerSource != null) {
+                data.put("EDGE_TCP_MAX_PER_SOURCE", String.valueOf(s.protection.tcpConnectionsPerSource));
+            }
         }
         data.values().removeIf(v -> v == null);
         return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.config(fleet))).withData(data).build();
@@ -182,6 +196,8 @@ public final class EdgeWorkloads {
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("trust").withNewConfigMap().withName(FleetNames.trust(fleet)).endConfigMap().endVolume()
+                .addNewVolume().withName("dialog-key").withNewSecret().withSecretName(FleetNames.dialogKeySecret(fleet))
+                .withDefaultMode(0440).endSecret().endVolume()
                 .build();
         EdgeFleetSpec.StateVolume state = fleet.getSpec().stateVolume;
         if (state != null) {
@@ -231,6 +247,7 @@ public final class EdgeWorkloads {
                 .addNewVolumeMount().withName("data").withMountPath(DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addNewVolumeMount().withName("trust").withMountPath(TRUST_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("dialog-key").withMountPath(DIALOG_DIR).withReadOnly(true).endVolumeMount()
                 .build();
     }
 

@@ -48,6 +48,11 @@ public final class FleetNames {
         return edges(f);
     }
 
+    /** The edges' shared secret for signed Via branches and Record-Route ("<fleet>-edge-dialog-key"). */
+    public static String dialogKeySecret(EdgeFleet f) {
+        return edges(f) + "-dialog-key";
+    }
+
     /** The signing key Secret: the spec's, or "<fleet>-signing-key". */
     public static String signingKeySecret(EdgeFleet f) {
         String ref = f.getSpec().signingKeySecretRef;

@@ -27,6 +27,12 @@ public interface FleetSecrets {
     /** A signing key by Secret name, never generated (the fleet's previous key during a rotation); empty when gone. */
     java.util.Optional<SigningKey> signingKey(EdgeFleet fleet, String secretName);
 
+    /**
+     * Makes sure the edges' dialog key Secret exists (random, generated once, kept across fleet
+     * re-creation so dialogs set up before survive). @return true when it was generated now
+     */
+    boolean ensureDialogKey(EdgeFleet fleet);
+
     /** A Secret the fleet refers to is absent or incomplete: a configuration problem, not a transient one. */
     final class MissingSecretException extends Exception {
         public MissingSecretException(String message) {

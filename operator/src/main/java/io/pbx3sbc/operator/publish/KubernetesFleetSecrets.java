@@ -20,6 +20,7 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
     public static final String SECRET_ACCESS_KEY = "secretAccessKey";
     public static final String SIGNING_KEY = "signing.key";
     public static final String SIGNING_PUB = "signing.pub";
+    public static final String DIALOG_KEY = "dialog.key";
 
     private final KubernetesClient client;
 
@@ -84,6 +85,33 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
                     secretName, SigningKeys.keyId(pub), false));
         } catch (MissingSecretException | IllegalArgumentException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean ensureDialogKey(EdgeFleet fleet) {
+        String name = FleetNames.dialogKeySecret(fleet);
+        if (read(fleet, name) != null) {
+            return false;
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        try {
+            client.secrets().inNamespace(fleet.getMetadata().getNamespace()).resource(new SecretBuilder()
+                    .withNewMetadata().withName(name).withNamespace(fleet.getMetadata().getNamespace())
+                    // Not owned by the fleet, like the signing key: re-creating a fleet keeps its dialogs routable.
+                    .withLabels(Map.of(FleetNames.LABEL_MANAGED_BY, "pbx3sbc-operator",
+                            FleetNames.LABEL_FLEET, fleet.getMetadata().getName()))
+                    .endMetadata()
+                    .withType("Opaque")
+                    .withData(Map.of(DIALOG_KEY, base64(Base64.getEncoder().encodeToString(key))))
+                    .build()).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            return false; // created meanwhile by another replica
         }
     }
 

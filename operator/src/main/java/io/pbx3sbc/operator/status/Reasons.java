@@ -42,6 +42,7 @@ public final class Reasons {
     public static final String PUBLISH_FAILED = "PublishFailed";
     public static final String CREDENTIALS_MISSING = "CredentialsMissing";
     public static final String SIGNING_KEY_GENERATED = "SigningKeyGenerated";
+    public static final String DIALOG_KEY_GENERATED = "DialogKeyGenerated";
     public static final String SIGNING_KEY_LOADED = "SigningKeyLoaded";
     public static final String SIGNING_KEY_INVALID = "SigningKeyInvalid";
     public static final String KEY_ROTATING = "KeyRotating";

@@ -161,5 +161,29 @@ public class EdgeFleetSpec {
         @Default("true")
         @JsonPropertyDescription("Drop requests whose Request-URI host differs from the To host (the seed's domain consistency check).")
         public Boolean requireRequestUriMatchesTo = true;
+
+        @Default("1000")
+        @Min(0)
+        @Max(1000000)
+        @JsonPropertyDescription("Messages per second one source IP may send before the edge ignores it for floodBanSeconds (Kamailio's pike, in spirit); 0 turns the flood guard off. The tenants' backends and trustedSources are never counted.")
+        public Integer floodLimitPerSecond = 1000;
+
+        @Default("60")
+        @Min(1)
+        @Max(86400)
+        @JsonPropertyDescription("Seconds a source over floodLimitPerSecond is ignored.")
+        public Integer floodBanSeconds = 60;
+
+        @Size(max = 100)
+        @ValidationRule(value = "self.all(c, c.matches('^[0-9a-fA-F.:]{2,45}(/[0-9]{1,3})?$'))",
+                message = "each trusted source is an IP address or a CIDR block such as 192.0.2.0/24")
+        @JsonPropertyDescription("CIDR blocks never counted by the flood guard: the carriers' trunks and other busy, trusted peers.")
+        public java.util.List<String> trustedSources;
+
+        @Default("64")
+        @Min(1)
+        @Max(100000)
+        @JsonPropertyDescription("TCP connections one source IP may keep open to an edge.")
+        public Integer tcpConnectionsPerSource = 64;
     }
 }
