@@ -93,13 +93,22 @@ launch trust-sync "$root/hack/lib/trust-sync.sh" "$kubectl" edge-edge-trust "$st
 for _ in $(seq 1 300); do [[ -s "$state/trusted-keys" ]] && break; sleep 0.2; done
 [[ -s "$state/trusted-keys" ]] || { echo "the operator did not publish the fleet's trusted keys (ConfigMap edge-edge-trust); see $state/operator.log" >&2; exit 1; }
 
+# All edges of a fleet share the dialog key the operator generated (a Secret mounted as a file in a cluster).
+for _ in $(seq 1 300); do
+  "$kubectl" get secret edge-edge-dialog-key -o jsonpath='{.data.dialog\.key}' 2>/dev/null | base64 -d > "$state/dialog.key.new" 2>/dev/null || true
+  [[ -s "$state/dialog.key.new" ]] && break
+  sleep 0.2
+done
+[[ -s "$state/dialog.key.new" ]] || { echo "the operator did not create the fleet's dialog key (Secret edge-edge-dialog-key); see $state/operator.log" >&2; exit 1; }
+mv "$state/dialog.key.new" "$state/dialog.key"
+
 log "$edges edges in fleet mode"
 for i in $(seq 1 "$edges"); do
   addr="127.0.2.$i"
   launch "edge-$i" env AWS_ACCESS_KEY_ID=local-edge AWS_SECRET_ACCESS_KEY=local-edge-secret \
     EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
-    --s3-prefix default/ --public-key-file "$state/trusted-keys" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
+    --s3-prefix default/ --public-key-file "$state/trusted-keys" --dialog-key-file "$state/dialog.key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
     --sip-listen "$addr:5060" --admin-listen "$addr:9090" --admin-detail true
 done
 for i in $(seq 1 "$edges"); do wait_http "http://127.0.2.$i:9090/readyz" "edge-$i" 600; done

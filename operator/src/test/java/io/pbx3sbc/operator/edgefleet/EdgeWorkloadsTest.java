@@ -92,6 +92,27 @@ class EdgeWorkloadsTest {
     }
 
     @Test
+    void edgesShareTheFleetsDialogKeyFromASecretAndTakeTheirFloodLimitsFromTheSpec() {
+        fleet.getSpec().protection.floodLimitPerSecond = 500;
+        fleet.getSpec().protection.floodBanSeconds = 120;
+        fleet.getSpec().protection.trustedSources = List.of("192.0.2.0/24", "2001:db8::/32");
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
+        assertThat(config(objects).getData())
+                .containsEntry("EDGE_DIALOG_KEY_FILE", "/etc/pbx3sbc/dialog/dialog.key")
+                .containsEntry("EDGE_FLOOD_LIMIT", "500")
+                .containsEntry("EDGE_FLOOD_BAN", "120s")
+                .containsEntry("EDGE_FLOOD_EXEMPT", "192.0.2.0/24,2001:db8::/32")
+                .containsEntry("EDGE_TCP_MAX_PER_SOURCE", "64");
+        var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getSecret()).isNotNull();
+            assertThat(v.getSecret().getSecretName()).isEqualTo("edge-edge-dialog-key");
+        });
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/pbx3sbc/dialog"));
+    }
+
+    @Test
     void hostNetworkMakesItADaemonSet() {
         fleet.getSpec().hostNetwork = true;
         List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
