@@ -1,23 +1,17 @@
 package io.pbx3sbc.edge.sip;
 
-import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.parser.ParseExceptionListener;
-import gov.nist.javax.sip.parser.StringMsgParser;
+import io.pbx3sbc.edge.sip.msg.MalformedMessageException;
+import io.pbx3sbc.edge.sip.msg.SipMessage;
 
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.function.Consumer;
 
 /**
- * JAIN-SIP's message parser, made strict and silent: any parse error, any bad header, or a failed
- * {@link MessageSanity} check turns the message into {@code null}, counted through {@code onMalformed}
- * and never answered. An edge facing the internet says nothing to garbage.
+ * Bytes to a {@link SipMessage}, strict and silent: a parse error or a failed sanity check turns the
+ * message into {@code null}, counted through {@code onMalformed} and never answered. An edge facing the
+ * internet says nothing to garbage.
  */
 public final class MessageCodec {
-    private static final ParseExceptionListener FAIL_ON_ANY_BAD_HEADER = (ex, msg, headerClass, header, message) -> {
-        throw ex;
-    };
-    private static final ThreadLocal<StringMsgParser> PARSERS = ThreadLocal.withInitial(StringMsgParser::new);
+    private static final byte[] VERSION = {'S', 'I', 'P', '/', '2', '.', '0'};
 
     private final Consumer<String> onMalformed;
 
@@ -30,7 +24,7 @@ public final class MessageCodec {
      * @param framed true when a stream transport already framed the body by Content-Length
      * @return the message, or null when it is a keepalive or malformed
      */
-    public SIPMessage parse(byte[] bytes, boolean framed) {
+    public SipMessage parse(byte[] bytes, boolean framed) {
         if (isKeepalive(bytes)) {
             return null;
         }
@@ -39,34 +33,20 @@ public final class MessageCodec {
             onMalformed.accept(raw);
             return null;
         }
-        SIPMessage m;
         try {
-            m = PARSERS.get().parseSIPMessage(bytes, true, true, FAIL_ON_ANY_BAD_HEADER);
-        } catch (ParseException | RuntimeException e) {
-            onMalformed.accept("unparseable: " + e.getMessage());
+            return SipMessage.parse(bytes, framed);
+        } catch (MalformedMessageException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            onMalformed.accept(e.getMessage() == null ? e.toString() : e.getMessage());
             return null;
         }
-        if (m == null) {
-            return null;
-        }
-        String problem = MessageSanity.problem(m, framed ? -1 : bodyLength(bytes));
-        if (problem != null) {
-            onMalformed.accept(problem);
-            return null;
-        }
-        return m;
     }
 
-    private static final byte[] VERSION = {'S', 'I', 'P', '/', '2', '.', '0'};
-
     /**
-     * What the parser forgives but the edge must not: a start line whose version is not exactly SIP/2.0
-     * (the parser reports any version as 2.0), and control characters in the headers (NUL bytes would
-     * reach the backend inside a Call-ID).
+     * What no parser should see: control characters in the headers (NUL bytes would reach a backend inside
+     * a Call-ID), and a start line whose version is not exactly SIP/2.0.
      */
     static String rawProblem(byte[] b) {
         int eol = -1;
-        int headersEnd = b.length;
         for (int i = 0; i < b.length; i++) {
             byte c = b[i];
             if (c == '\n') {
@@ -74,8 +54,7 @@ public final class MessageCodec {
                     eol = i > 0 && b[i - 1] == '\r' ? i - 1 : i;
                 }
                 if (i + 2 < b.length && b[i + 1] == '\r' && b[i + 2] == '\n') {
-                    headersEnd = i;
-                    break;
+                    break; // the body may hold anything
                 }
             } else if ((c >= 0 && c < 0x20 && c != '\r' && c != '\t') || c == 0x7f) {
                 return "control character in the headers";
@@ -86,7 +65,7 @@ public final class MessageCodec {
         }
         boolean response = startsWith(b, 0, VERSION) && eol > VERSION.length && b[VERSION.length] == ' ';
         boolean request = eol > VERSION.length + 1 && b[eol - VERSION.length - 1] == ' ' && startsWith(b, eol - VERSION.length, VERSION);
-        return response || request || headersEnd < 0 ? null : "unsupported SIP version";
+        return response || request ? null : "unsupported SIP version";
     }
 
     private static boolean startsWith(byte[] b, int at, byte[] prefix) {
@@ -118,8 +97,6 @@ public final class MessageCodec {
                 return bytes.length - (i + 4);
             }
         }
-        String s = new String(bytes, StandardCharsets.ISO_8859_1);
-        int lf = s.indexOf("\n\n");
-        return lf < 0 ? 0 : bytes.length - (lf + 2);
+        return 0;
     }
 }

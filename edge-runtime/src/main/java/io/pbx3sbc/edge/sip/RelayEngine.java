@@ -1,14 +1,5 @@
 package io.pbx3sbc.edge.sip;
 
-import gov.nist.javax.sip.address.AddressFactoryImpl;
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.header.MaxForwards;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.header.Via;
-import gov.nist.javax.sip.header.ViaList;
-import gov.nist.javax.sip.message.MessageFactoryImpl;
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.admin.EdgeMetrics.Outcome;
 import io.pbx3sbc.edge.admin.RateLimitedLog;
@@ -29,6 +20,10 @@ import io.pbx3sbc.edge.routing.RouteDecision.Reply;
 import io.pbx3sbc.edge.routing.Router;
 import io.pbx3sbc.edge.routing.RoutingTable;
 import io.pbx3sbc.edge.sip.DialogTokens.DialogPeers;
+import io.pbx3sbc.edge.sip.msg.NameAddr;
+import io.pbx3sbc.edge.sip.msg.SipMessage;
+import io.pbx3sbc.edge.sip.msg.SipUri;
+import io.pbx3sbc.edge.sip.msg.ViaHop;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import io.pbx3sbc.edge.sip.transport.Wire;
 import io.pbx3sbc.edge.sip.txn.Relay;
@@ -37,10 +32,6 @@ import io.pbx3sbc.edge.sip.txn.TimerWheel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
-import javax.sip.header.ContactHeader;
-import javax.sip.header.RouteHeader;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
@@ -87,10 +78,6 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
      */
     public record Settings(long frMillis, long frInvMillis, long waitMillis, int maxTransactions) {
     }
-
-    private static final MessageFactoryImpl MESSAGES = new MessageFactoryImpl();
-    private static final HeaderFactoryImpl HEADERS = new HeaderFactoryImpl();
-    private static final AddressFactoryImpl ADDRESSES = new AddressFactoryImpl();
 
     private final Wire wire;
     private final TimerWheel wheel;
@@ -162,13 +149,12 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     // ---------------------------------------------------------------------------------------------
     // Requests
 
-    public void onRequest(SIPRequest req, Peer from) {
-        String method = req.getMethod();
+    public void onRequest(SipMessage req, Peer from) {
+        String method = req.method();
         try {
-            Via top = req.getTopmostVia();
             // force_rport: answers go where the request came from, never to what its Via claims.
-            top.setReceived(from.hostAddress());
-            top.setParameter("rport", String.valueOf(from.address().getPort()));
+            ViaHop top = req.topVia().received(from.hostAddress(), from.address().getPort());
+            req.setTopVia(top);
             String key = serverKey(req, top, method);
             if (method.equals("ACK")) {
                 Relay r = servers.get(key);
@@ -188,7 +174,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 metrics.dropped(DropReason.NOT_READY);
                 return;
             }
-            InDialog dialog = req.getToTag() != null && !req.getToTag().isEmpty() ? inDialog(req) : InDialog.NONE;
+            InDialog dialog = req.to().tag() != null ? inDialog(req) : InDialog.NONE;
             RequestView view = RequestViews.of(req, self, dialog.tenant());
             RouteDecision decision = router.route(view, table, health, Set.of(), draining);
             if (decision instanceof Drop d) {
@@ -217,18 +203,18 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
      * RFC 3261 §17.2.3: branch and sent-by identify the server transaction; ACK matches its INVITE. A
      * pre-3261 branch falls back to the Call-ID, CSeq number and From tag.
      */
-    static String serverKey(SIPRequest req, Via top, String method) {
+    static String serverKey(SipMessage req, ViaHop top, String method) {
         String m = method.equals("ACK") ? "INVITE" : method;
-        String branch = top.getBranch();
-        String sentBy = top.getHost() + ":" + top.getPort();
+        String branch = top.branch();
+        String sentBy = top.host() + ":" + top.port();
         if (branch != null && branch.startsWith("z9hG4bK")) {
             return branch + "|" + sentBy + "|" + m;
         }
-        return req.getCallId().getCallId() + "|" + req.getCSeq().getSeqNumber() + "|" + req.getFromTag() + "|" + sentBy + "|" + m;
+        return req.callId() + "|" + req.cseqNumber() + "|" + req.from().tag() + "|" + sentBy + "|" + m;
     }
 
-    private void drop(SIPRequest req, RequestView view, DropReason reason, Peer from) {
-        metrics.request(req.getMethod(), Outcome.DROPPED);
+    private void drop(SipMessage req, RequestView view, DropReason reason, Peer from) {
+        metrics.request(req.method(), Outcome.DROPPED);
         metrics.dropped(reason);
         switch (reason) {
             case UNKNOWN_DOMAIN, DISABLED_DOMAIN, DOMAIN_MISMATCH, SCANNER -> doorKnockLog.info(
@@ -242,21 +228,18 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     }
 
     /** An answer that keeps no state (Kamailio's {@code sl_send_reply}): a retransmission is simply answered again. */
-    private void replyStateless(SIPRequest req, Peer to, int status, String reason, int retryAfterSeconds) throws Exception {
-        if (req.getMethod().equals("ACK")) {
+    private void replyStateless(SipMessage req, Peer to, int status, String reason, int retryAfterSeconds) {
+        if (req.method().equals("ACK")) {
             return; // never answer an ACK
         }
-        SIPResponse resp = req.createResponse(status, reason);
+        SipMessage resp = req.response(status, reason, status > 100 ? statelessTag(req) : null);
         if (retryAfterSeconds > 0) {
-            resp.addHeader(HEADERS.createRetryAfterHeader(retryAfterSeconds));
+            resp.append("Retry-After", String.valueOf(retryAfterSeconds));
         }
-        if (status == 405 || (status == 200 && req.getMethod().equals("OPTIONS"))) {
-            for (String m : router.allowedMethods()) {
-                resp.addHeader(HEADERS.createAllowHeader(m));
-            }
+        if (status == 405 || (status == 200 && req.method().equals("OPTIONS"))) {
+            resp.append("Allow", String.join(", ", router.allowedMethods()));
         }
-        tagIfNeeded(resp, req);
-        send(resp.encodeAsBytes(to.transport().token()), to);
+        send(resp.withEmptyBody().encode(), to);
     }
 
     private void retransmission(Relay r) {
@@ -272,10 +255,9 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
-    private void relayInitial(SIPRequest req, Peer from, String key, RequestView view, RoutingTable table, Forward fw)
-            throws Exception {
+    private void relayInitial(SipMessage req, Peer from, String key, RequestView view, RoutingTable table, Forward fw) {
         if (servers.size() >= settings.maxTransactions) {
-            metrics.request(req.getMethod(), Outcome.REPLIED);
+            metrics.request(req.method(), Outcome.REPLIED);
             metrics.dropped(DropReason.OVERLOAD);
             replyStateless(req, from, 503, "Service Unavailable", 5);
             return;
@@ -286,24 +268,23 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             return;
         }
         open.incrementAndGet();
-        metrics.request(req.getMethod(), Outcome.FORWARDED);
+        metrics.request(req.method(), Outcome.FORWARDED);
         metrics.tenant(fw.tenant().domain(), Outcome.FORWARDED);
         synchronized (r) {
             r.view = view;
             r.table = table;
             r.tenant = fw.tenant().domain();
             if (r.invite) {
-                SIPResponse trying = req.createResponse(100);
-                r.lastUpstream = trying.encodeAsBytes(r.callerTransport);
+                r.lastUpstream = req.response(100, "Trying", null).withEmptyBody().encode();
                 send(r.lastUpstream, r.caller);
             }
             sendToBackend(r, fw.backend());
         }
     }
 
-    private Relay newRelay(String key, Peer from, SIPRequest req) {
-        Relay r = new Relay(key, from, req, req.getMethod());
-        r.callerVias = (ViaList) req.getViaHeaders().clone();
+    private Relay newRelay(String key, Peer from, SipMessage req) {
+        Relay r = new Relay(key, from, req, req.method());
+        r.callerVias = List.copyOf(req.vias());
         r.callerTransport = from.transport().token();
         return r;
     }
@@ -314,12 +295,12 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         stats.relayed(backend.uri());
         try {
             Peer peer = peerOf(backend.address().host(), backend.address().port(), backend.address().transport());
-            SIPRequest out = (SIPRequest) r.original.clone();
+            SipMessage out = r.original.copy();
             // A pre-loaded Route set from outside is never honoured: the backend is ours to choose.
-            out.removeHeader(RouteHeader.NAME);
+            out.removeAll("Route");
             decrementMaxForwards(out);
             if (r.invite) {
-                out.addFirst(recordRoute(out, r, peer));
+                out.prepend("Record-Route", recordRoute(out, r, peer));
             }
             startLeg(r, out, peer, backend);
         } catch (Exception e) {
@@ -328,25 +309,19 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
-    private javax.sip.header.RecordRouteHeader recordRoute(SIPRequest out, Relay r, Peer backend) throws Exception {
+    private String recordRoute(SipMessage out, Relay r, Peer backend) {
         String callerTarget = contactHostPort(out);
-        String token = tokens.routeToken(out.getCallId().getCallId(),
+        String token = tokens.routeToken(out.callId(),
                 new DialogPeers(callerTarget == null ? r.callerBinding : callerTarget, hostPort(backend), r.tenant));
-        SipURI rr = ADDRESSES.createSipURI(null, self.advertised().host());
-        rr.setPort(self.advertised().port());
-        rr.setLrParam();
-        rr.setParameter(TOKEN_PARAM, token);
-        if (r.caller.transport() == Peer.Transport.TCP) {
-            rr.setTransportParam("tcp");
-        }
-        return HEADERS.createRecordRouteHeader(ADDRESSES.createAddress(rr));
+        String params = ";lr;" + TOKEN_PARAM + "=" + token + (r.caller.transport() == Peer.Transport.TCP ? ";transport=tcp" : "");
+        return "<" + SipUri.of(null, self.advertised().host(), self.advertised().port(), params) + ">";
     }
 
     /** Adds our Via with a fresh signed branch, registers the leg, sends it and arms its timers. */
-    private void startLeg(Relay r, SIPRequest out, Peer peer, Backend backend) throws Exception {
+    private void startLeg(Relay r, SipMessage out, Peer peer, Backend backend) {
         String branch = tokens.branch('r', r.callerBinding);
-        out.addFirst(via(peer.transport(), branch));
-        byte[] bytes = out.encodeAsBytes(peer.transport().token());
+        out.prepend("Via", via(peer.transport(), branch));
+        byte[] bytes = out.encode();
         Leg leg = new Leg(r, branch, peer, backend, out, bytes);
         r.legs.add(leg);
         r.current = leg;
@@ -362,22 +337,22 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         leg.fr = wheel.schedule(settings.frMillis, () -> frExpired(leg));
     }
 
-    private void relayInDialog(SIPRequest req, Peer from, String key, RoutingTable table, InDialog dialog) throws Exception {
-        SIPRequest out = (SIPRequest) req.clone();
-        while (out.getHeader(RouteHeader.NAME) instanceof RouteHeader route && self.isOurs(route.getAddress().getURI())) {
-            out.removeFirst(RouteHeader.NAME);
+    private void relayInDialog(SipMessage req, Peer from, String key, RoutingTable table, InDialog dialog) {
+        SipMessage out = req.copy();
+        for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
+            out.removeFirst("Route");
         }
         decrementMaxForwards(out);
-        String method = req.getMethod();
+        String method = req.method();
         if (method.equals("BYE")) {
-            stats.dialogClosed(req.getCallId().getCallId());
+            stats.dialogClosed(req.callId());
         }
         if (method.equals("ACK")) { // end to end: relayed statelessly, the same branch for its retransmissions
-            String branch = tokens.derivedBranch('s', req.getTopmostVia().getBranch() + "|" + req.getRequestURI(),
+            String branch = tokens.derivedBranch('s', req.topVia().branch() + "|" + req.requestUri(),
                     from.hostAddress() + ":" + from.address().getPort());
-            out.addFirst(via(dialog.target().transport(), branch));
+            out.prepend("Via", via(dialog.target().transport(), branch));
             metrics.request(method, Outcome.IN_DIALOG);
-            send(out.encodeAsBytes(dialog.target().transport().token()), dialog.target());
+            send(out.encode(), dialog.target());
             return;
         }
         if (servers.size() >= settings.maxTransactions) {
@@ -404,7 +379,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
-    private void cancel(SIPRequest cancel, Peer from, String inviteKey) throws Exception {
+    private void cancel(SipMessage cancel, Peer from, String inviteKey) {
         Relay r = servers.get(inviteKey);
         if (r == null || !r.invite) {
             metrics.request("CANCEL", Outcome.REPLIED);
@@ -429,8 +404,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private void sendCancel(Relay r) {
         Leg leg = r.current;
         try {
-            SIPRequest c = leg.request.createCancelRequest();
-            send(c.encodeAsBytes(leg.peer.transport().token()), leg.peer);
+            send(leg.request.cancel().encode(), leg.peer);
             r.cancelSent = true;
             // the backend has fr to answer 487; if it never does, the caller still gets one
             if (leg.fr != null) {
@@ -464,33 +438,32 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     // ---------------------------------------------------------------------------------------------
     // Responses
 
-    public void onResponse(SIPResponse resp, Peer from) {
+    public void onResponse(SipMessage resp, Peer from) {
         try {
-            Via top = resp.getTopmostVia();
-            String branch = top == null ? null : top.getBranch();
+            String branch = resp.topVia().branch();
             Object owner = branch == null ? null : clients.get(branch);
             if (owner instanceof Leg leg) {
-                if (!"CANCEL".equals(resp.getCSeq().getMethod())) { // the 200 to our CANCEL needs nothing
+                if (!"CANCEL".equals(resp.cseqMethod())) { // the 200 to our CANCEL needs nothing
                     legResponse(leg, resp);
                 }
             } else if (owner instanceof ProbeLeg probe) {
-                if (resp.getStatusCode() >= 200 && clients.remove(branch, probe)) {
+                if (resp.status() >= 200 && clients.remove(branch, probe)) {
                     probe.stop();
-                    probes.answered(probe.probe, resp.getStatusCode());
+                    probes.answered(probe.probe, resp.status());
                 }
             } else {
                 stray(resp, branch);
             }
         } catch (Exception | LinkageError e) {
             metrics.internalError();
-            errorLog.info("response {} not handled: {}", resp.getStatusCode(), e.toString());
+            errorLog.info("response {} not handled: {}", resp.status(), e.toString());
             LOG.debug("response not handled", e);
         }
     }
 
-    private void legResponse(Leg leg, SIPResponse resp) throws Exception {
+    private void legResponse(Leg leg, SipMessage resp) {
         Relay r = leg.relay;
-        int code = resp.getStatusCode();
+        int code = resp.status();
         synchronized (r) {
             if (r.finished() || leg != r.current) {
                 if (r.invite && code / 100 == 2) {
@@ -530,7 +503,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             }
             metrics.relayedFinal(code);
             if (code / 100 == 2 && r.invite && r.tenant != null && leg.backend != null) {
-                stats.dialogOpened(resp.getCallId().getCallId(), leg.backend.uri(), System.currentTimeMillis());
+                stats.dialogOpened(resp.callId(), leg.backend.uri(), System.currentTimeMillis());
             }
             byte[] bytes = upstream(r, resp);
             send(bytes, r.caller);
@@ -539,13 +512,12 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     }
 
     /** The 'ACK for a non-2xx final is the proxy's own (RFC 3261 §17.1.1.3), the same one for each retransmission. */
-    private void ackHopByHop(Leg leg, SIPResponse resp) throws Exception {
+    private void ackHopByHop(Leg leg, SipMessage resp) {
         if (leg.ackBytes == null) {
             if (leg.request == null) {
                 return;
             }
-            SIPRequest ack = leg.request.createErrorAck((To) resp.getTo());
-            leg.ackBytes = ack.encodeAsBytes(leg.peer.transport().token());
+            leg.ackBytes = leg.request.ackFor(resp).encode();
         }
         send(leg.ackBytes, leg.peer);
     }
@@ -554,44 +526,46 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
      * A backend's response for the caller's transaction, with the caller's Via list taken from the
      * request we received: correct even when a backend echoes a shortened Via list.
      */
-    private static byte[] upstream(Relay r, SIPResponse resp) {
-        resp.setHeader((ViaList) r.callerVias.clone());
-        return resp.encodeAsBytes(r.callerTransport);
+    private static byte[] upstream(Relay r, SipMessage resp) {
+        resp.setVias(r.callerVias);
+        return resp.encode();
     }
 
     /**
      * A response that matches no leg: forwarded only when it is a 2xx to an INVITE (RFC 6026: they come
      * after the transaction is gone) and its branch is one this fleet made for the address it goes to.
      */
-    private void stray(SIPResponse resp, String branch) {
-        ViaList vias = resp.getViaHeaders();
-        if (vias == null || vias.size() < 2 || resp.getStatusCode() / 100 != 2 || !"INVITE".equals(resp.getCSeq().getMethod())) {
+    private void stray(SipMessage resp, String branch) {
+        List<ViaHop> vias = resp.vias();
+        if (vias.size() < 2 || resp.status() / 100 != 2 || !"INVITE".equals(resp.cseqMethod())) {
             metrics.dropped(DropReason.STRAY_RESPONSE);
             return;
         }
-        Via next = (Via) vias.get(1);
-        Peer to = responseTarget(next);
+        Peer to = responseTarget(vias.get(1));
         if (to == null || !tokens.isOurBranch(branch, to.hostAddress() + ":" + to.address().getPort())) {
             metrics.dropped(DropReason.STRAY_RESPONSE);
             return;
         }
-        resp.removeFirst(Via.NAME);
-        send(resp.encodeAsBytes(to.transport().token()), to);
+        resp.removeFirst("Via");
+        send(resp.encode(), to);
     }
 
-    private void forwardStateless(SIPResponse resp) {
-        stray(resp, resp.getTopmostVia().getBranch());
+    private void forwardStateless(SipMessage resp) {
+        stray(resp, resp.topVia().branch());
     }
 
     /** Where a response goes by a Via we rewrote on the way in: its received and rport. */
-    private static Peer responseTarget(Via via) {
-        String host = via.getReceived() != null ? via.getReceived() : via.getHost();
-        int port = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+    private static Peer responseTarget(ViaHop via) {
+        String host = via.received() != null ? via.received() : via.host();
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
         if (host == null || !isIpLiteral(host)) {
             return null;
         }
         try {
-            return new Peer(Peer.Transport.of(via.getTransport()), new InetSocketAddress(host, port));
+            return new Peer(Peer.Transport.of(via.transport()), new InetSocketAddress(host, port));
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -671,11 +645,9 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         metrics.relayedFinal(status);
         byte[] bytes = null;
         try {
-            SIPResponse resp = r.original.createResponse(status);
-            tagIfNeeded(resp, r.original);
-            bytes = resp.encodeAsBytes(r.callerTransport);
+            bytes = r.original.response(status, phrase(status), statelessTag(r.original)).withEmptyBody().encode();
             send(bytes, r.caller);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             errorLog.info("could not answer {}: {}", status, e.toString());
         } finally {
             finish(r, status, bytes); // after the send: a draining edge may exit at zero
@@ -751,18 +723,17 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     @Override
     public Runnable send(Backend destination, OptionsProber.Probe probe) throws Exception {
         Peer peer = peerOf(destination.address().host(), destination.address().port(), destination.address().transport());
-        URI target = ADDRESSES.createURI(destination.uri());
-        SipURI fromUri = ADDRESSES.createSipURI("pbx3sbc-edge", self.advertised().host());
         String branch = tokens.branch('p', "probe");
-        SIPRequest options = (SIPRequest) MESSAGES.createRequest(target, "OPTIONS",
-                HEADERS.createCallIdHeader(Long.toHexString(ThreadLocalRandom.current().nextLong()) + "@" + self.advertised().host()),
-                HEADERS.createCSeqHeader(1L, "OPTIONS"),
-                HEADERS.createFromHeader(ADDRESSES.createAddress(fromUri),
-                        "p" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL)),
-                HEADERS.createToHeader(ADDRESSES.createAddress(target), null),
-                new java.util.ArrayList<>(List.of(via(peer.transport(), branch))),
-                HEADERS.createMaxForwardsHeader(70));
-        byte[] bytes = options.encodeAsBytes(peer.transport().token());
+        String edgeHost = self.advertised().host().indexOf(':') >= 0 ? "[" + self.advertised().host() + "]" : self.advertised().host();
+        SipMessage options = SipMessage.request("OPTIONS", destination.uri(), List.of(
+                new String[] {"Via", via(peer.transport(), branch)},
+                new String[] {"Max-Forwards", "70"},
+                new String[] {"From", "<sip:pbx3sbc-edge@" + edgeHost + ">;tag=p"
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL)},
+                new String[] {"To", "<" + destination.uri() + ">"},
+                new String[] {"Call-ID", Long.toHexString(ThreadLocalRandom.current().nextLong()) + "@" + edgeHost},
+                new String[] {"CSeq", "1 OPTIONS"}));
+        byte[] bytes = options.encode();
         ProbeLeg leg = new ProbeLeg(probe);
         clients.put(branch, leg);
         send(bytes, peer);
@@ -795,14 +766,14 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
      * The next hop of an in-dialog request once our own Route entries are taken off, and the tenant of
      * the dialog when our top Route carries a token for this Call-ID that names that next hop as a peer.
      */
-    private InDialog inDialog(SIPRequest req) {
+    private InDialog inDialog(SipMessage req) {
         String token = null;
-        URI next = null;
-        for (var it = req.getHeaders(RouteHeader.NAME); it.hasNext(); ) {
-            URI uri = ((RouteHeader) it.next()).getAddress().getURI();
+        SipUri next = null;
+        for (String route : req.values("Route")) {
+            SipUri uri = NameAddr.parse(route).uri();
             if (next == null && self.isOurs(uri)) {
-                if (token == null && uri instanceof SipURI sip) {
-                    token = sip.getParameter(TOKEN_PARAM);
+                if (token == null) {
+                    token = uri.param(TOKEN_PARAM);
                 }
                 continue;
             }
@@ -812,48 +783,33 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         if (token == null) {
             return InDialog.NONE;
         }
-        Optional<DialogPeers> peers = tokens.verifyRoute(req.getCallId().getCallId(), token);
+        Optional<DialogPeers> peers = tokens.verifyRoute(req.callId(), token);
         if (peers.isEmpty()) {
             return InDialog.NONE;
         }
-        URI target = next != null ? next : req.getRequestURI();
-        if (!(target instanceof SipURI sip) || sip.getHost() == null) {
-            return InDialog.NONE;
-        }
-        String hostPort = hostPort(sip);
-        if (!peers.get().isPeer(hostPort)) {
+        SipUri target = next != null ? next : req.requestUri();
+        if (!target.isSip() || !peers.get().isPeer(hostPort(target))) {
             return InDialog.NONE;
         }
         try {
-            String transport = sip.getTransportParam() == null ? "udp" : sip.getTransportParam();
-            return new InDialog(peerOf(stripBrackets(sip.getHost()), port(sip), transport), peers.get().tenant());
+            String transport = target.transport() == null ? "udp" : target.transport();
+            return new InDialog(peerOf(target.hostName(), target.portOrDefault(), transport), peers.get().tenant());
         } catch (IllegalArgumentException e) {
             return InDialog.NONE;
         }
     }
 
-    private static String contactHostPort(SIPRequest req) {
-        if (req.getHeader(ContactHeader.NAME) instanceof ContactHeader c && c.getAddress() != null
-                && c.getAddress().getURI() instanceof SipURI sip && sip.getHost() != null) {
-            return hostPort(sip);
-        }
-        return null;
+    private static String contactHostPort(SipMessage req) {
+        SipUri c = req.contactUri();
+        return c == null ? null : hostPort(c);
     }
 
-    private static String hostPort(SipURI sip) {
-        return stripBrackets(sip.getHost()).toLowerCase(Locale.ROOT) + ":" + port(sip);
+    private static String hostPort(SipUri sip) {
+        return sip.hostName() + ":" + sip.portOrDefault();
     }
 
     private static String hostPort(Peer p) {
         return p.hostAddress().toLowerCase(Locale.ROOT) + ":" + p.address().getPort();
-    }
-
-    private static int port(SipURI sip) {
-        return sip.getPort() > 0 ? sip.getPort() : sip.isSecure() ? 5061 : 5060;
-    }
-
-    private static String stripBrackets(String host) {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -867,28 +823,28 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         return !host.isEmpty() && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
     }
 
-    private Via via(Peer.Transport transport, String branch) throws Exception {
-        Via via = (Via) HEADERS.createViaHeader(self.via().host(), self.via().port(), transport.token(), branch);
-        via.setRPort();
-        return via;
+    private String via(Peer.Transport transport, String branch) {
+        return ViaHop.ours(transport.token(), self.via().host(), self.via().port(), branch).toString();
     }
 
-    private static void decrementMaxForwards(SIPRequest out) throws Exception {
-        if (out.getHeader(MaxForwards.NAME) instanceof MaxForwards mf) {
-            mf.decrementMaxForwards();
-        } else {
-            out.addHeader(HEADERS.createMaxForwardsHeader(70));
-        }
+    private static void decrementMaxForwards(SipMessage out) {
+        int mf = out.maxForwards();
+        out.set("Max-Forwards", String.valueOf(mf < 0 ? 70 : Math.max(0, mf - 1)));
     }
 
     /** A tag derived from the request: the same answer to each retransmission (Kamailio's sl does the same). */
-    private static void tagIfNeeded(SIPResponse r, SIPRequest req) throws Exception {
-        To to = (To) r.getTo();
-        if (r.getStatusCode() > 100 && (to.getTag() == null || to.getTag().isEmpty())) {
-            Via top = req.getTopmostVia();
-            int h = (req.getCallId().getCallId() + "|" + req.getFromTag() + "|" + (top == null ? "" : top.getBranch())).hashCode();
-            to.setTag("e" + Integer.toHexString(h));
-        }
+    private static String statelessTag(SipMessage req) {
+        int h = (req.callId() + "|" + req.from().tag() + "|" + req.topVia().branch()).hashCode();
+        return "e" + Integer.toHexString(h);
+    }
+
+    private static String phrase(int status) {
+        return switch (status) {
+            case 408 -> "Request Timeout";
+            case 487 -> "Request Terminated";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
     }
 
     private boolean send(byte[] bytes, Peer to) {

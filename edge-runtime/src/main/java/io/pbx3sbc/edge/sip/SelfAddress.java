@@ -1,9 +1,8 @@
 package io.pbx3sbc.edge.sip;
 
 import io.pbx3sbc.edge.HostPort;
+import io.pbx3sbc.edge.sip.msg.SipUri;
 
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import java.util.Locale;
 import java.util.Set;
 
@@ -18,22 +17,7 @@ public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, Se
                 .map(hp -> hp.host().toLowerCase(Locale.ROOT) + ":" + hp.port()).toList()));
     }
 
-    public boolean isOurs(URI uri) {
-        if (!(uri instanceof SipURI sip) || sip.getHost() == null) {
-            return false;
-        }
-        String host = stripBrackets(sip.getHost()).toLowerCase(Locale.ROOT);
-        int port = sip.getPort() > 0 ? sip.getPort() : (sip.isSecure() ? 5061 : 5060);
-        return names.contains(host + ":" + port);
-    }
-
-    /** Whether a Via sent-by is ours (responses to requests we relayed carry it on top). */
-    public boolean isOurVia(String host, int port) {
-        int p = port > 0 ? port : 5060;
-        return p == via.port() && stripBrackets(host).equalsIgnoreCase(via.host());
-    }
-
-    private static String stripBrackets(String host) {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    public boolean isOurs(SipUri uri) {
+        return uri != null && uri.isSip() && names.contains(uri.hostName() + ":" + uri.portOrDefault());
     }
 }

@@ -1,9 +1,7 @@
 package io.pbx3sbc.edge.sip;
 
-import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.pbx3sbc.edge.HostPort;
+import io.pbx3sbc.edge.sip.msg.SipMessage;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import io.pbx3sbc.edge.sip.transport.TcpTransport;
 import io.pbx3sbc.edge.sip.transport.UdpTransport;
@@ -19,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The SIP side of the edge, as thin as it can be: UDP and TCP on one address, the flood guard in front
- * of both, JAIN-SIP's parser (strict, see {@link MessageCodec}) and the {@link RelayEngine} behind, with
+ * of both, the strict parser (see {@link MessageCodec}) and the {@link RelayEngine} behind, with
  * the one thread that drives the timer wheel. Bytes in, parsed messages to the engine, bytes out.
  */
 public final class SipCore implements AutoCloseable {
@@ -76,11 +74,14 @@ public final class SipCore implements AutoCloseable {
         ticker.start();
     }
 
-    private void dispatch(SIPMessage m, Peer from) {
-        if (m instanceof SIPRequest req) {
-            engine.onRequest(req, from);
-        } else if (m instanceof SIPResponse resp) {
-            engine.onResponse(resp, from);
+    private void dispatch(SipMessage m, Peer from) {
+        if (m == null) {
+            return;
+        }
+        if (m.isRequest()) {
+            engine.onRequest(m, from);
+        } else {
+            engine.onResponse(m, from);
         }
     }
 

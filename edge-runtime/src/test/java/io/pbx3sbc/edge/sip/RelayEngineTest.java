@@ -1,8 +1,5 @@
 package io.pbx3sbc.edge.sip;
 
-import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.dispatch.DestinationStats;
@@ -16,6 +13,7 @@ import io.pbx3sbc.edge.routing.RateLimiter;
 import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import io.pbx3sbc.edge.routing.Router;
 import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.sip.msg.SipMessage;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import io.pbx3sbc.edge.sip.txn.TimerWheel;
 import io.pbx3sbc.routingdb.ContentHash;
@@ -106,15 +104,15 @@ class RelayEngineTest {
     }
 
     void fromCaller(String text) {
-        engine.onRequest((SIPRequest) parse(text), CALLER);
+        engine.onRequest(parse(text), CALLER);
     }
 
     void fromBackend(String text, Peer backend) {
-        engine.onResponse((SIPResponse) parse(text), backend);
+        engine.onResponse(parse(text), backend);
     }
 
-    SIPMessage parse(String text) {
-        SIPMessage m = codec.parse(text.getBytes(StandardCharsets.ISO_8859_1), false);
+    SipMessage parse(String text) {
+        SipMessage m = codec.parse(text.getBytes(StandardCharsets.ISO_8859_1), false);
         assertThat(m).as(text).isNotNull();
         return m;
     }
@@ -189,7 +187,7 @@ class RelayEngineTest {
         assertThat(linesTo(CALLER)).containsExactly("SIP/2.0 100 Trying", "SIP/2.0 180 X");
         advanceTo(30_010);
         assertThat(linesTo(B1)).containsExactly("INVITE sip:100@t.example.com SIP/2.0", "CANCEL sip:100@t.example.com SIP/2.0");
-        assertThat(linesTo(CALLER)).last().isEqualTo("SIP/2.0 408 Request timeout");
+        assertThat(linesTo(CALLER)).last().isEqualTo("SIP/2.0 408 Request Timeout");
         // timer G: 408 again at +0.5 s and +1.5 s until the ACK
         advanceTo(31_600);
         assertThat(linesTo(CALLER).stream().filter(l -> l.startsWith("SIP/2.0 408"))).hasSize(3);
@@ -304,8 +302,8 @@ class RelayEngineTest {
     @Test
     void beyondMaxTransactionsNewRequestsGet503AndNothingIsKept() {
         RelayEngine small = engine(1);
-        small.onRequest((SIPRequest) parse(invite("z9hG4bK-k1")), CALLER);
-        small.onRequest((SIPRequest) parse(invite("z9hG4bK-k2")), CALLER);
+        small.onRequest(parse(invite("z9hG4bK-k1")), CALLER);
+        small.onRequest(parse(invite("z9hG4bK-k2")), CALLER);
         assertThat(linesTo(CALLER)).containsExactly("SIP/2.0 100 Trying", "SIP/2.0 503 Service Unavailable");
         assertThat(small.transactions()).isEqualTo(1);
         assertThat(metrics.dropCount(DropReason.OVERLOAD)).isEqualTo(1);

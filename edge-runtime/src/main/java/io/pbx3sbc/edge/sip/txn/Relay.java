@@ -1,10 +1,10 @@
 package io.pbx3sbc.edge.sip.txn;
 
-import gov.nist.javax.sip.header.ViaList;
-import gov.nist.javax.sip.message.SIPRequest;
 import io.pbx3sbc.edge.routing.Backend;
 import io.pbx3sbc.edge.routing.RequestView;
 import io.pbx3sbc.edge.routing.RoutingTable;
+import io.pbx3sbc.edge.sip.msg.SipMessage;
+import io.pbx3sbc.edge.sip.msg.ViaHop;
 import io.pbx3sbc.edge.sip.transport.Peer;
 
 import java.util.ArrayList;
@@ -40,8 +40,8 @@ public final class Relay {
     public final long createdMillis;
 
     public State state = State.PROCEEDING;
-    public SIPRequest original;
-    public ViaList callerVias;
+    public SipMessage original;
+    public List<ViaHop> callerVias;
     public String callerTransport;
     public RequestView view;
     public RoutingTable table;
@@ -58,7 +58,7 @@ public final class Relay {
     public TimerWheel.Timeout upstreamTimer;
     public long upstreamInterval;
 
-    public Relay(String key, Peer caller, SIPRequest original, String method) {
+    public Relay(String key, Peer caller, SipMessage original, String method) {
         this.key = key;
         this.caller = caller;
         this.callerBinding = caller.hostAddress() + ":" + caller.address().getPort();
@@ -82,7 +82,7 @@ public final class Relay {
         public final String branch;
         public final Peer peer;
         public final Backend backend;
-        public SIPRequest request;
+        public SipMessage request;
         public byte[] bytes;
         public byte[] ackBytes;
         public boolean provisional;
@@ -90,7 +90,7 @@ public final class Relay {
         public TimerWheel.Timeout retransmit;
         public TimerWheel.Timeout fr;
 
-        public Leg(Relay relay, String branch, Peer peer, Backend backend, SIPRequest request, byte[] bytes) {
+        public Leg(Relay relay, String branch, Peer peer, Backend backend, SipMessage request, byte[] bytes) {
             this.relay = relay;
             this.branch = branch;
             this.peer = peer;
