@@ -38,8 +38,8 @@ public final class NameAddr {
         if (open >= 0) {
             String display = t.substring(i == 0 ? 0 : i, open).trim();
             if (i == 0 && !display.isEmpty()) {
-                for (String word : display.split("[ \\t]+")) {
-                    if (!Syntax.isToken(word)) {
+                for (String word : display.replace('\t', ' ').split(" ")) {
+                    if (!word.isEmpty() && !Syntax.isToken(word)) {
                         throw new MalformedMessageException("bad display name '" + SipUri.shorten(display) + "'");
                     }
                 }

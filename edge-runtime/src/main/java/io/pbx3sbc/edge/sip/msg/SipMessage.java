@@ -58,8 +58,8 @@ public final class SipMessage {
         }
         String head = new String(bytes, 0, headersEnd, StandardCharsets.ISO_8859_1);
         int bodyStart = headersEnd + (bytes[headersEnd] == '\r' ? 4 : 2);
-        String[] lines = head.split("\r?\n", -1);
-        String start = lines[0];
+        List<String> lines = lines(head);
+        String start = lines.get(0);
         boolean request;
         String method = null;
         String ruri = null;
@@ -90,11 +90,11 @@ public final class SipMessage {
                 throw new MalformedMessageException("bad request line or SIP version");
             }
         }
-        List<String[]> headers = new ArrayList<>(lines.length + 4);
+        List<String[]> headers = new ArrayList<>(lines.size() + 4);
         String name = null;
         StringBuilder value = null;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
             if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
                 if (name == null) {
                     throw new MalformedMessageException("continuation line without a header");
@@ -123,6 +123,21 @@ public final class SipMessage {
         SipMessage m = new SipMessage(request, method, ruri, status, reason, headers, body);
         m.check(framed);
         return m;
+    }
+
+    /** The lines of the header block, CRLF or bare LF ended (no regex: this runs for every message). */
+    private static List<String> lines(String head) {
+        List<String> out = new ArrayList<>(16);
+        int start = 0;
+        for (int i = 0; i < head.length(); i++) {
+            if (head.charAt(i) == '\n') {
+                int end = i > start && head.charAt(i - 1) == '\r' ? i - 1 : i;
+                out.add(head.substring(start, end));
+                start = i + 1;
+            }
+        }
+        out.add(head.substring(start, head.length() > start && head.charAt(head.length() - 1) == '\r' ? head.length() - 1 : head.length()));
+        return out;
     }
 
     private static void add(List<String[]> headers, String name, String value) {
