@@ -67,7 +67,7 @@ public final class SipCore implements AutoCloseable {
     }
 
     /** Starts reading: {@code readers} UDP threads, the TCP selector and the timer thread. */
-    public void start(RelayEngine engine, MessageCodec codec, int readers) {
+    public void start(RelayEngine engine, MessageCodec codec, int readers) throws IOException {
         this.engine = engine;
         udp.start(readers, guard::admit, (bytes, from) -> dispatch(codec.parse(bytes, false), from));
         tcp.start(guard::admit, (bytes, from) -> dispatch(codec.parse(bytes, true), from));

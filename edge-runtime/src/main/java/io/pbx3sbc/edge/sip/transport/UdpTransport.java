@@ -15,44 +15,68 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
- * SIP over UDP: one socket and several reader threads blocking on it, as Kamailio runs several UDP
- * worker processes on one socket. A reader takes a datagram, asks the {@code admit} check (the flood
- * guard) before anything is copied or parsed, and handles the message to the end on its own thread.
- * When every reader is busy the kernel's receive buffer queues, and under overload drops: no unbounded
- * queue in the process, no thread per message.
+ * SIP over UDP: one socket per reader thread, all bound to the same address with SO_REUSEPORT, so the
+ * kernel spreads the senders over the readers and no reader waits on another's lock (several threads
+ * blocking on one Java channel take turns through a lock: a futex wake per datagram). A reader takes a
+ * datagram, asks the {@code admit} check (the flood guard) before anything is copied or parsed, and
+ * handles the message to the end on its own thread, answering through its own socket. When a reader is
+ * busy the kernel's receive buffer queues, and under overload drops: no unbounded queue in the process,
+ * no thread per message.
  */
 public final class UdpTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
     private static final int MAX_DATAGRAM = 65_535;
 
-    private final DatagramChannel channel;
+    private final InetSocketAddress listen;
+    private final int bufferBytes;
+    private final List<DatagramChannel> channels = new ArrayList<>();
+    private final ThreadLocal<DatagramChannel> own = new ThreadLocal<>();
     private final List<Thread> readers = new ArrayList<>();
     private final LongAdder refused = new LongAdder();
     private final LongAdder sendFailures = new LongAdder();
     private volatile boolean closed;
 
     public UdpTransport(InetSocketAddress listen, int bufferBytes) throws IOException {
-        channel = DatagramChannel.open();
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
-        channel.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
-        channel.bind(listen);
+        this.bufferBytes = bufferBytes;
+        DatagramChannel first = open();
+        first.bind(listen);
+        this.listen = (InetSocketAddress) first.getLocalAddress();
+        channels.add(first);
     }
 
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    private DatagramChannel open() throws IOException {
+        DatagramChannel c = DatagramChannel.open();
+        c.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
+        c.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
+        if (c.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+            c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        return c;
+    }
+
+    public InetSocketAddress localAddress() {
+        return listen;
     }
 
     /** Starts {@code threads} readers; each message goes to {@code inbound} unless {@code admit} refuses its source. */
-    public void start(int threads, Predicate<java.net.InetAddress> admit, Inbound inbound) {
+    public void start(int threads, Predicate<java.net.InetAddress> admit, Inbound inbound) throws IOException {
+        boolean reusePort = channels.get(0).supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        for (int i = 1; i < threads && reusePort; i++) {
+            DatagramChannel c = open();
+            c.bind(listen);
+            channels.add(c);
+        }
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> readLoop(admit, inbound), "sip-udp-" + (i + 1));
+            DatagramChannel channel = channels.get(i % channels.size());
+            Thread t = new Thread(() -> readLoop(channel, admit, inbound), "sip-udp-" + (i + 1));
             t.setDaemon(true);
             readers.add(t);
             t.start();
         }
     }
 
-    private void readLoop(Predicate<java.net.InetAddress> admit, Inbound inbound) {
+    private void readLoop(DatagramChannel channel, Predicate<java.net.InetAddress> admit, Inbound inbound) {
+        own.set(channel);
         ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
         while (!closed) {
             InetSocketAddress from;
@@ -83,9 +107,11 @@ public final class UdpTransport implements AutoCloseable {
         }
     }
 
+    /** Sends from the calling reader's own socket (the same address and port as every other), else the first. */
     public boolean send(byte[] message, InetSocketAddress to) {
+        DatagramChannel channel = own.get();
         try {
-            channel.send(ByteBuffer.wrap(message), to);
+            (channel == null ? channels.get(0) : channel).send(ByteBuffer.wrap(message), to);
             return true;
         } catch (IOException | RuntimeException e) {
             sendFailures.increment();
@@ -106,10 +132,12 @@ public final class UdpTransport implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
+        for (DatagramChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
         for (Thread t : readers) {
             t.interrupt();
