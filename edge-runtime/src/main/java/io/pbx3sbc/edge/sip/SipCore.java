@@ -142,6 +142,9 @@ public final class SipCore implements AutoCloseable {
                 throw new IllegalArgumentException("not a CIDR block: " + b);
             }
         }
+        if (nets.isEmpty()) {
+            return a -> false; // checked for every datagram: no allocation when there is nothing to match
+        }
         return a -> {
             byte[] x = a.getAddress();
             for (byte[][] n : nets) {

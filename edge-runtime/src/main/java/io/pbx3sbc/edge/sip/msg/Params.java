@@ -21,14 +21,19 @@ final class Params {
      * @param quotedAllowed   header parameters may have quoted-string values; URI parameters may not
      */
     static Params parse(String text, boolean quotedAllowed) {
-        if (text.isEmpty()) {
+        return parse(text, 0, quotedAllowed);
+    }
+
+    /** The parameters of {@code text} from {@code from} on (no copy of the rest: this runs for every Via). */
+    static Params parse(String text, int from, boolean quotedAllowed) {
+        if (from >= text.length()) {
             return EMPTY;
         }
-        if (text.charAt(0) != ';') {
+        if (text.charAt(from) != ';') {
             throw new MalformedMessageException("parameters must start with ';': " + SipUri.shorten(text));
         }
         java.util.List<String> out = new java.util.ArrayList<>(6);
-        int i = 1;
+        int i = from + 1;
         int n = text.length();
         while (i <= n) {
             int end = i;

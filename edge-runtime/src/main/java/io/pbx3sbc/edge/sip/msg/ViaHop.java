@@ -20,74 +20,93 @@ public final class ViaHop {
 
     public static ViaHop parse(String s) {
         String t = s.trim();
-        int sp = 0;
+        int n = t.length();
         // sent-protocol: "SIP" "/" "2.0" "/" transport, with optional whitespace around the slashes
-        String[] proto = new String[3];
-        int part = 0;
-        int start = 0;
-        for (; sp < t.length(); sp++) {
-            char c = t.charAt(sp);
-            if (c == '/') {
-                if (part >= 2) {
-                    throw new MalformedMessageException("bad Via protocol");
-                }
-                proto[part++] = t.substring(start, sp).trim();
-                start = sp + 1;
-            } else if ((c == ' ' || c == '\t') && part == 2 && !t.substring(start, sp).isBlank()) {
-                break;
-            }
-        }
-        if (part != 2) {
+        int i = skipSpace(t, 0);
+        int nameEnd = scanToken(t, i);
+        if (!t.regionMatches(true, i, "SIP", 0, 3) || nameEnd - i != 3) {
             throw new MalformedMessageException("bad Via protocol");
         }
-        proto[2] = t.substring(start, sp).trim();
-        if (!proto[0].equalsIgnoreCase("SIP") || !proto[1].equals("2.0")) {
+        i = expectSlash(t, skipSpace(t, nameEnd));
+        int versionEnd = scanToken(t, i);
+        if (versionEnd - i != 3 || !t.startsWith("2.0", i)) {
             throw new MalformedMessageException("bad Via protocol");
         }
-        if (!Syntax.isToken(proto[2]) || !proto[2].chars().allMatch(Character::isLetter)) {
+        i = expectSlash(t, skipSpace(t, versionEnd));
+        int transportEnd = i;
+        while (transportEnd < n && Character.isLetter(t.charAt(transportEnd))) {
+            transportEnd++;
+        }
+        if (transportEnd == i || (transportEnd < n && t.charAt(transportEnd) != ' ' && t.charAt(transportEnd) != '\t')) {
             throw new MalformedMessageException("bad Via transport");
         }
-        String rest = t.substring(sp).trim();
-        int semi = rest.indexOf(';');
-        String sentBy = (semi < 0 ? rest : rest.substring(0, semi)).trim();
-        Params params = semi < 0 ? Params.EMPTY : Params.parse(rest.substring(semi), true);
+        String transport = t.substring(i, transportEnd).toUpperCase(Locale.ROOT);
+        int hostStart = skipSpace(t, transportEnd);
+        int semi = t.indexOf(';', hostStart);
+        int sentByEnd = semi < 0 ? n : semi;
+        while (sentByEnd > hostStart && (t.charAt(sentByEnd - 1) == ' ' || t.charAt(sentByEnd - 1) == '\t')) {
+            sentByEnd--;
+        }
         String host;
         int port = -1;
-        if (sentBy.startsWith("[")) {
-            int close = sentBy.indexOf(']');
-            if (close < 0 || !Syntax.isIpv6Reference(sentBy.substring(0, close + 1))) {
+        if (hostStart < sentByEnd && t.charAt(hostStart) == '[') {
+            int close = t.indexOf(']', hostStart);
+            if (close < 0 || close >= sentByEnd || !Syntax.isIpv6Reference(t.substring(hostStart, close + 1))) {
                 throw new MalformedMessageException("bad Via host");
             }
-            host = sentBy.substring(0, close + 1);
-            String after = sentBy.substring(close + 1).trim();
-            if (!after.isEmpty()) {
-                if (after.charAt(0) != ':') {
+            host = t.substring(hostStart, close + 1);
+            int after = skipSpace(t, close + 1);
+            if (after < sentByEnd) {
+                if (t.charAt(after) != ':') {
                     throw new MalformedMessageException("bad Via sent-by");
                 }
-                port = Syntax.port(after.substring(1).trim());
+                port = Syntax.port(t.substring(skipSpace(t, after + 1), sentByEnd));
             }
         } else {
-            int colon = sentBy.indexOf(':');
-            host = (colon < 0 ? sentBy : sentBy.substring(0, colon)).trim();
-            if (colon >= 0) {
-                port = Syntax.port(sentBy.substring(colon + 1).trim());
+            int colon = t.indexOf(':', hostStart);
+            int hostEnd = colon < 0 || colon > sentByEnd ? sentByEnd : colon;
+            host = t.substring(hostStart, hostEnd).trim();
+            if (hostEnd < sentByEnd) {
+                port = Syntax.port(t.substring(hostEnd + 1, sentByEnd).trim());
             }
             if (!Syntax.isHostname(host)) {
                 throw new MalformedMessageException("bad Via host");
             }
         }
+        Params params = semi < 0 ? Params.EMPTY : Params.parse(t, semi, true);
         String rport = params.get("rport");
         if (rport != null && !rport.isEmpty()) {
             Syntax.port(rport);
         }
-        return new ViaHop(proto[2].toUpperCase(Locale.ROOT), host, port, params, t);
+        return new ViaHop(transport, host, port, params, t);
+    }
+
+    private static int skipSpace(String t, int i) {
+        while (i < t.length() && (t.charAt(i) == ' ' || t.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int scanToken(String t, int i) {
+        while (i < t.length() && Syntax.isTokenChar(t.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int expectSlash(String t, int i) {
+        if (i >= t.length() || t.charAt(i) != '/') {
+            throw new MalformedMessageException("bad Via protocol");
+        }
+        return skipSpace(t, i + 1);
     }
 
     /** A Via the edge adds: branch and an empty rport (RFC 3581). */
     public static ViaHop ours(String transport, String host, int port, String branch) {
         String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
         String text = "SIP/2.0/" + transport + " " + h + ":" + port + ";branch=" + branch + ";rport";
-        return parse(text);
+        return new ViaHop(transport, h, port, Params.EMPTY.with("branch", branch).with("rport", null), text);
     }
 
     public String transport() {
