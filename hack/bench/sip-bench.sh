@@ -124,10 +124,12 @@ knocks() {
     wait "$legit"
     read -r ok failed retrans < "$work/$label-legit-$rate.result"
     printf '   %-9s %6s knocks/s (%s): legit %s ok, %s failed, %s retransmissions\n' "$label" "$rate" "$blast" "$ok" "$failed" "$retrans" >&2
-    if [[ "$failed" -eq 0 && "$retrans" -eq 0 && "$blast" == *"answered=0"* ]]; then best=$rate; else break; fi
+    # the rate really sent counts (one Python sender tops out near 55,000/s here)
+    local sent_rate="${blast##*rate=}"
+    if [[ "$failed" -eq 0 && "$retrans" -eq 0 && "$blast" == *"answered=0"* ]]; then best=$sent_rate; else break; fi
     sleep 2
   done
-  [[ "$best" == "${knock_rates[-1]}" ]] && best=">=$best"
+  [[ "$rate" == "${knock_rates[-1]}" && "$failed" -eq 0 && "$retrans" -eq 0 ]] && best=">=$best"
   echo "$best"
 }
 
@@ -159,8 +161,9 @@ one_source_flood() {
 
 measure() {
   local target=$1 label=$2; shift 2
-  log "$label: warm-up (15 s at 200 calls/s)"
-  run_calls "$target" 200 15 "$label-warmup" >/dev/null
+  # The same warm-up for both: the JVM compiles its hot paths in it (Kamailio needs none, and loses nothing).
+  log "$label: warm-up (30 s at 1000 calls/s)"
+  run_calls "$target" 1000 30 "$label-warmup" >/dev/null
   log "$label: capacity (steps of ${step_seconds} s)"
   cap=$(capacity "$target" "$label")
   log "$label: response times at $moderate_rate calls/s"
