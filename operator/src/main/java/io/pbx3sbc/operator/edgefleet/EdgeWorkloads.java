@@ -149,7 +149,7 @@ public final class EdgeWorkloads {
                 data.put("EDGE_FLOOD_BAN", s.protection.floodBanSeconds + "s");
             }
             if (s.protection.trustedSources != null && !s.protection.trustedSources.isEmpty()) {
-                data.put("EDGE_FLOOD_EXEMPT", String.join(",", s.protection.trustedSources));
+                data.put("EDGE_FLOOD_EXEMPT", String.join(",", s.protection.trustedSources.stream().map(t -> t.cidr).toList()));
             }
             if (s.protection.tcpConnectionsPerSource != null) {
                 data.put("EDGE_TCP_MAX_PER_SOURCE", String.valueOf(s.protection.tcpConnectionsPerSource));

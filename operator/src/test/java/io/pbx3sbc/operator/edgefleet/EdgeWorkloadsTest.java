@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
 import io.pbx3sbc.operator.testing.SampleResources;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,8 @@ class EdgeWorkloadsTest {
     void edgesShareTheFleetsDialogKeyFromASecretAndTakeTheirFloodLimitsFromTheSpec() {
         fleet.getSpec().protection.floodLimitPerSecond = 500;
         fleet.getSpec().protection.floodBanSeconds = 120;
-        fleet.getSpec().protection.trustedSources = List.of("192.0.2.0/24", "2001:db8::/32");
+        fleet.getSpec().protection.trustedSources = List.of(new EdgeFleetSpec.TrustedSource("192.0.2.0/24"),
+                new EdgeFleetSpec.TrustedSource("2001:db8::/32"));
         List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
         assertThat(config(objects).getData())
                 .containsEntry("EDGE_DIALOG_KEY_FILE", "/etc/pbx3sbc/dialog/dialog.key")

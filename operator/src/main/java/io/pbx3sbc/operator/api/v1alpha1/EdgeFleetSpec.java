@@ -152,6 +152,21 @@ public class EdgeFleetSpec {
         public Boolean paused = false;
     }
 
+    public static class TrustedSource {
+        @Required
+        @Size(max = 49)
+        @Pattern("^[0-9a-fA-F.:]{2,45}(/[0-9]{1,3})?$")
+        @JsonPropertyDescription("An IP address or a CIDR block, e.g. 192.0.2.0/24 or 2001:db8::/32.")
+        public String cidr;
+
+        public TrustedSource() {
+        }
+
+        public TrustedSource(String cidr) {
+            this.cidr = cidr;
+        }
+    }
+
     public static class Protection {
         @Default("sipvicious|friendly-scanner|sipcli|nmap")
         @Size(max = 1024)
@@ -175,10 +190,8 @@ public class EdgeFleetSpec {
         public Integer floodBanSeconds = 60;
 
         @Size(max = 100)
-        @ValidationRule(value = "self.all(c, c.matches('^[0-9a-fA-F.:]{2,45}(/[0-9]{1,3})?$'))",
-                message = "each trusted source is an IP address or a CIDR block such as 192.0.2.0/24")
-        @JsonPropertyDescription("CIDR blocks never counted by the flood guard: the carriers' trunks and other busy, trusted peers.")
-        public java.util.List<String> trustedSources;
+        @JsonPropertyDescription("Networks never counted by the flood guard: the carriers' trunks and other busy, trusted peers.")
+        public java.util.List<TrustedSource> trustedSources;
 
         @Default("64")
         @Min(1)
