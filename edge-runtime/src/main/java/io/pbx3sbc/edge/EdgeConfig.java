@@ -226,7 +226,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
                 + "Runs one PBX3sbc SIP edge. Every option can also be set as an environment variable.\n\n");
         for (Option o : OPTIONS) {
             sb.append(String.format(Locale.ROOT, "  --%-26s %s%n  %-28s %s%s%n", o.flag() + " V", o.help(), "",
-                    envName(o.flag()), o.defaultValue() == null ? "" : " (default " + o.defaultValue() + ")"));
+                    envName(o.flag()), o.defaultValue() == null || o.defaultValue().isEmpty() ? "" : " (default " + o.defaultValue() + ")"));
         }
         sb.append("  --help                       this text\n");
         return sb.toString();
