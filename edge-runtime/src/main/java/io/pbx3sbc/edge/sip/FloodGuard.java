@@ -105,11 +105,6 @@ public final class FloodGuard {
         bans.entrySet().removeIf(e -> e.getValue() <= now);
     }
 
-    public boolean isBanned(InetAddress source) {
-        Long until = bans.get(source);
-        return until != null && until > clock.getAsLong();
-    }
-
     public long blockedCount() {
         return blocked.sum();
     }

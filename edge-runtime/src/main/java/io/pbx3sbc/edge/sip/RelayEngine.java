@@ -264,18 +264,10 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     }
 
     private void relayInitial(SipMessage req, Peer from, String key, RequestView view, RoutingTable table, Forward fw) {
-        if (servers.size() >= settings.maxTransactions) {
-            metrics.request(req.method(), Outcome.REPLIED);
-            metrics.dropped(DropReason.OVERLOAD);
-            replyStateless(req, from, 503, "Service Unavailable", 5);
+        Relay r = register(req, from, key);
+        if (r == null) {
             return;
         }
-        Relay r = newRelay(key, from, req);
-        if (servers.putIfAbsent(key, r) != null) {
-            absorbed.increment(); // its original is being handled on another reader thread
-            return;
-        }
-        open.incrementAndGet();
         metrics.request(req.method(), Outcome.FORWARDED);
         metrics.tenant(fw.tenant().domain(), Outcome.FORWARDED);
         synchronized (r) {
@@ -290,10 +282,29 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
+    /**
+     * A new open relay in the table, or null when the table is full (answered with a stateless 503) or the
+     * same request is already being handled on another reader thread (a retransmission raced its original).
+     */
+    private Relay register(SipMessage req, Peer from, String key) {
+        if (servers.size() >= settings.maxTransactions) {
+            metrics.request(req.method(), Outcome.REPLIED);
+            metrics.dropped(DropReason.OVERLOAD);
+            replyStateless(req, from, 503, "Service Unavailable", 5);
+            return null;
+        }
+        Relay r = newRelay(key, from, req);
+        if (servers.putIfAbsent(key, r) != null) {
+            absorbed.increment();
+            return null;
+        }
+        open.incrementAndGet();
+        return r;
+    }
+
     private Relay newRelay(String key, Peer from, SipMessage req) {
         Relay r = new Relay(key, from, req, req.method());
         r.callerVias = List.copyOf(req.vias());
-        r.callerTransport = from.transport().token();
         return r;
     }
 
@@ -363,18 +374,10 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             send(out.encode(), dialog.target());
             return;
         }
-        if (servers.size() >= settings.maxTransactions) {
-            metrics.request(method, Outcome.REPLIED);
-            metrics.dropped(DropReason.OVERLOAD);
-            replyStateless(req, from, 503, "Service Unavailable", 5);
+        Relay r = register(req, from, key);
+        if (r == null) {
             return;
         }
-        Relay r = newRelay(key, from, req);
-        if (servers.putIfAbsent(key, r) != null) {
-            absorbed.increment();
-            return;
-        }
-        open.incrementAndGet();
         metrics.request(method, Outcome.IN_DIALOG);
         synchronized (r) {
             r.table = table;

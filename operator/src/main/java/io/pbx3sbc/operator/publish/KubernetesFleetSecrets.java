@@ -45,24 +45,11 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
         Secret s = read(fleet, name);
         if (s == null) {
             KeyPair generated = SigningKeys.generate();
-            try {
-                client.secrets().inNamespace(fleet.getMetadata().getNamespace()).resource(new SecretBuilder()
-                        .withNewMetadata().withName(name).withNamespace(fleet.getMetadata().getNamespace())
-                        // Not owned by the fleet: deleting and re-creating a fleet must not orphan what edges trust.
-                        .withLabels(Map.of(FleetNames.LABEL_MANAGED_BY, "pbx3sbc-operator",
-                                FleetNames.LABEL_FLEET, fleet.getMetadata().getName()))
-                        .endMetadata()
-                        .withType("Opaque")
-                        .withData(Map.of(SIGNING_KEY, base64(SigningKeys.encodePrivate(generated.getPrivate())),
-                                SIGNING_PUB, base64(SigningKeys.encodePublic(generated.getPublic()))))
-                        .build()).create();
+            if (createUnlessPresent(fleet, name, Map.of(SIGNING_KEY, base64(SigningKeys.encodePrivate(generated.getPrivate())),
+                    SIGNING_PUB, base64(SigningKeys.encodePublic(generated.getPublic()))))) {
                 return new SigningKey(generated, name, SigningKeys.keyId(generated.getPublic()), true);
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-                s = read(fleet, name); // another replica (or the user) created it meanwhile
             }
+            s = read(fleet, name); // another replica (or the user) created it meanwhile
         }
         try {
             PublicKey pub = SigningKeys.decodePublic(value(s, SIGNING_PUB));
@@ -96,22 +83,31 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
         }
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
+        return createUnlessPresent(fleet, name, Map.of(DIALOG_KEY, base64(Base64.getEncoder().encodeToString(key))));
+    }
+
+    /**
+     * Creates a fleet's generated Secret. Not owned by the fleet: deleting and re-creating a fleet must not
+     * orphan what edges trust (the signing key) or make its dialogs unroutable (the dialog key).
+     *
+     * @return false when it exists already (another replica, or the user, created it meanwhile)
+     */
+    private boolean createUnlessPresent(EdgeFleet fleet, String name, Map<String, String> data) {
         try {
             client.secrets().inNamespace(fleet.getMetadata().getNamespace()).resource(new SecretBuilder()
                     .withNewMetadata().withName(name).withNamespace(fleet.getMetadata().getNamespace())
-                    // Not owned by the fleet, like the signing key: re-creating a fleet keeps its dialogs routable.
                     .withLabels(Map.of(FleetNames.LABEL_MANAGED_BY, "pbx3sbc-operator",
                             FleetNames.LABEL_FLEET, fleet.getMetadata().getName()))
                     .endMetadata()
                     .withType("Opaque")
-                    .withData(Map.of(DIALOG_KEY, base64(Base64.getEncoder().encodeToString(key))))
+                    .withData(data)
                     .build()).create();
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
             }
-            return false; // created meanwhile by another replica
+            return false;
         }
     }
 

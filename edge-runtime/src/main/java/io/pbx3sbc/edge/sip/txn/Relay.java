@@ -42,7 +42,6 @@ public final class Relay {
     public State state = State.PROCEEDING;
     public SipMessage original;
     public List<ViaHop> callerVias;
-    public String callerTransport;
     public RequestView view;
     public RoutingTable table;
     /** Tenant domain for initial requests; null for in-dialog ones (no failover along a Route set). */
