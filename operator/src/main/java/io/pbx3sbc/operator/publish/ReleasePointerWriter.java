@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
  * ETag it read, so a stale leader's write is refused by the store where conditional writes exist, and
  * by the edges (older epoch) where they do not.
  *
- * <p>A pointer it cannot trust (replaced, replayed or unsigned) is not built on: the base is what this
- * operator last wrote, or, after a restart, what the live edges report as active (they only activate
+ * <p>A pointer it cannot trust (replaced, replayed or unsigned) is not built on: the base is the newest
+ * trusted pointer this operator read or wrote, or, when the edges accepted a newer one than that (after a
+ * restart, or written by another operator), what the live edges report as active (they only activate
  * what a signed pointer named). {@link #current} says so through {@link Base#distrusted()}.
  */
 public final class ReleasePointerWriter {
@@ -41,7 +42,12 @@ public final class ReleasePointerWriter {
 
     /** What the writer remembers of one fleet between reconciles. */
     public static final class Memory {
-        private ReleasePointer lastWritten;
+        /**
+         * The newest trusted pointer seen in the store or written here: what to build on when the stored
+         * one cannot be trusted. Not merely the last one written here, which another operator that believes
+         * it leads may have overtaken: building on that would roll the fleet back to replaced content.
+         */
+        private ReleasePointer newest;
         private String etag;
         /** The newest epoch seen in the store or in the edges' reports. */
         private long seenEpoch;
@@ -80,8 +86,7 @@ public final class ReleasePointerWriter {
         Optional<ObjectStore.Fetched> fetched = store.getIfChanged(layout.releasePointer(), null);
         if (fetched.isEmpty()) {
             memory.etag = null;
-            return new Base(memory.lastWritten != null ? memory.lastWritten
-                    : fromEdges(reports), memory.lastWritten != null || !reports.isEmpty()
+            return new Base(known(reports), memory.newest != null || !reports.isEmpty()
                     ? "the release pointer is missing from the store" : null);
         }
         memory.etag = fetched.get().etag();
@@ -99,20 +104,32 @@ public final class ReleasePointerWriter {
         long reportedSequence = reports.stream().filter(r -> r.pointerEpoch() == reportedEpoch)
                 .mapToLong(EdgeReport::pointerSequence).max().orElse(0);
         if (stored.olderThan(reportedEpoch, reportedSequence)
-                || (memory.lastWritten != null && stored.olderThan(memory.lastWritten.epoch(), memory.lastWritten.sequence()))) {
+                || (memory.newest != null && stored.olderThan(memory.newest.epoch(), memory.newest.sequence()))) {
             return distrusted("the release pointer in the store (epoch " + stored.epoch() + ", sequence " + stored.sequence()
                     + ") is older than one already written or accepted by the edges: a replay", reports);
         }
         memory.seenEpoch = Math.max(memory.seenEpoch, stored.epoch());
+        memory.newest = stored;
         return new Base(stored, null);
     }
 
     private Base distrusted(String why, List<EdgeReport> reports) {
-        ReleasePointer base = memory.lastWritten != null ? memory.lastWritten : fromEdges(reports);
-        LOG.warn("fleet {}: {}; building on {} instead (active {})", layout.fleet(), why,
-                memory.lastWritten != null ? "the pointer this operator wrote last" : "the versions the edges serve",
-                base.active());
+        ReleasePointer base = known(reports);
+        LOG.warn("fleet {}: {}; building on {} instead (active {}, epoch {}, sequence {})", layout.fleet(), why,
+                base == memory.newest ? "the newest trusted pointer this operator saw" : "the versions the edges serve",
+                base.active(), base.epoch(), base.sequence());
         return new Base(base, why);
+    }
+
+    /** The newest pointer known to be good: the newest trusted one seen, unless the edges accepted a newer one. */
+    private ReleasePointer known(List<EdgeReport> reports) {
+        long reportedEpoch = reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0);
+        long reportedSequence = reports.stream().filter(r -> r.pointerEpoch() == reportedEpoch)
+                .mapToLong(EdgeReport::pointerSequence).max().orElse(0);
+        if (memory.newest != null && !memory.newest.olderThan(reportedEpoch, reportedSequence)) {
+            return memory.newest;
+        }
+        return fromEdges(reports);
     }
 
     /** After a restart, with nothing to trust in the store: the version most live edges serve. */
@@ -136,8 +153,8 @@ public final class ReleasePointerWriter {
      */
     public ReleasePointer write(ReleasePointer next, List<EdgeReport> reports) throws IOException {
         long sequence = next.sequence();
-        if (memory.lastWritten != null) {
-            sequence = Math.max(sequence, memory.lastWritten.sequence());
+        if (memory.newest != null) {
+            sequence = Math.max(sequence, memory.newest.sequence());
         }
         sequence = Math.max(sequence, reports.stream().mapToLong(EdgeReport::pointerSequence).max().orElse(0));
         long seen = Math.max(memory.seenEpoch, reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0));
@@ -157,7 +174,7 @@ public final class ReleasePointerWriter {
             }
             etag = now.get().etag();
         }
-        memory.lastWritten = signed;
+        memory.newest = signed;
         memory.etag = etag;
         return signed;
     }

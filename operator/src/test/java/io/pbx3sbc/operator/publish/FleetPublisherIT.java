@@ -205,4 +205,35 @@ class FleetPublisherIT {
         assertThat(ours.epoch()).isEqualTo(5_000);
         assertThat(ours.sequence()).isEqualTo(byNewer.sequence() + 1);
     }
+
+    @Test
+    @Order(9)
+    void aDistrustedPointerIsReplacedByTheNewestTrustedOneNotByThisOperatorsOwnOlderWrite() throws Exception {
+        // This operator wrote a pointer; another operator that believes it leads then moved the fleet on
+        // (a newer active version), and this operator read that.
+        ReleasePointer ours = pointers.write(pointers.current(List.of()).pointer(), List.of());
+        ReleasePointerWriter other = new ReleasePointerWriter(store, LAYOUT, keys, 9_000, new ReleasePointerWriter.Memory(),
+                Clock.systemUTC());
+        ReleasePointer base = other.current(List.of()).pointer();
+        ReleasePointer movedOn = other.write(base.with(4242L, null, base.history(), java.time.Instant.now()), List.of());
+        assertThat(pointers.current(List.of()).pointer()).isEqualTo(movedOn);
+
+        // A replay of this operator's own older pointer appears in the store.
+        store.put(LAYOUT.releasePointer(), ours.toJson(), "application/json");
+        ReleasePointerWriter.Base after = pointers.current(List.of());
+        assertThat(after.distrusted()).contains("replay");
+        assertThat(after.pointer().active()).as("not rolled back to what this operator wrote last").isEqualTo(4242L);
+        assertThat(pointers.write(after.pointer(), List.of()).olderThan(movedOn.epoch(), movedOn.sequence())).isFalse();
+    }
+
+    @Test
+    @Order(10)
+    void twoWritersCannotShareAVersionNumber() throws Exception {
+        ReleasePointer base = pointers.current(List.of()).pointer();
+        long taken = new VersionPublisher(store, LAYOUT).publishedVersions().last() + 1;
+        // Another operator claimed the next number a moment ago and is still uploading it.
+        store.putIfMatch(LAYOUT.versionClaim(taken), "other".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain", null);
+        assertThatThrownBy(() -> publisher.publish(compile(changed(40)), 3, null, base))
+                .isInstanceOf(VersionPublisher.VersionExistsException.class);
+    }
 }

@@ -43,6 +43,11 @@ public record FleetLayout(String fleet) {
         return replicaPath(version) + "/";
     }
 
+    /** Written create-only before anything else of version N: two writers never share a version number. */
+    public String versionClaim(long version) {
+        return versionPrefix(version) + "claim";
+    }
+
     public String manifest(long version) {
         return versionPrefix(version) + "manifest.json";
     }

@@ -11,7 +11,7 @@ import java.util.SortedSet;
 /**
  * Publishes immutable versions of a fleet's routing.db. The snapshot goes first and the signed
  * manifest last, so a version whose manifest exists is complete. A version is never overwritten:
- * publishing N when anything already exists under N fails.
+ * publishing N when anything already exists under N, or when another writer claimed N first, fails.
  */
 public final class VersionPublisher {
     private final ObjectStore store;
@@ -31,6 +31,14 @@ public final class VersionPublisher {
         }
         long n = signed.version();
         if (!store.list(layout.versionPrefix(n)).isEmpty()) {
+            throw new VersionExistsException(layout.fleet(), n);
+        }
+        // Two operators that both believe they lead may pick the same number at once: the first claim
+        // wins, the other retries with the next number instead of mixing its objects into this version.
+        try {
+            store.putIfMatch(layout.versionClaim(n), signed.contentSha256().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "text/plain", null);
+        } catch (ObjectStore.PreconditionFailed e) {
             throw new VersionExistsException(layout.fleet(), n);
         }
         String replica = layout.replicaPath(n);
