@@ -106,7 +106,8 @@ log "$edges edges in fleet mode"
 for i in $(seq 1 "$edges"); do
   addr="127.0.2.$i"
   launch "edge-$i" env AWS_ACCESS_KEY_ID=local-edge AWS_SECRET_ACCESS_KEY=local-edge-secret \
-    EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC}" \
+    EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m}" \
+    EDGE_GC_OPTS="${EDGE_GC_OPTS:--XX:+UseSerialGC}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
     --s3-prefix default/ --public-key-file "$state/trusted-keys" --dialog-key-file "$state/dialog.key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
     --sip-listen "$addr:5060" --admin-listen "$addr:9090" --admin-detail true
