@@ -18,6 +18,35 @@ if [[ -f "$state/pids" ]]; then
   echo "already running (see $state/pids); stop it first with ./hack/local-down.sh" >&2
   exit 1
 fi
+# Every fixed address is checked first: a port already taken is named here, instead of surfacing later
+# as a part that "did not start" or a key the operator "did not create".
+busy="$(python3 - "$edges" <<'PY'
+import socket, sys
+edges = int(sys.argv[1])
+want = [("tcp", "127.0.0.1", p, "SeaweedFS") for p in (19000, 19333, 19380, 19888, 29333, 29380, 29888)]
+want.append(("tcp", "127.0.0.1", 18080, "the operator's admin port"))
+for b in ("127.0.1.10", "127.0.1.11", "127.0.1.20", "127.0.1.21"):
+    want.append(("udp", b, 5060, "a sipp backend"))
+for i in range(1, edges + 1):
+    a = f"127.0.2.{i}"
+    want += [("udp", a, 5060, f"edge-{i}'s SIP"), ("tcp", a, 5060, f"edge-{i}'s SIP"), ("tcp", a, 9090, f"edge-{i}'s admin port")]
+for proto, host, port, what in want:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    if proto == "tcp":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT leftover is not "taken"
+    try:
+        s.bind((host, port))
+    except OSError as e:
+        print(f"{proto} {host}:{port} ({what}): {e.strerror}")
+    finally:
+        s.close()
+PY
+)"
+if [[ -n "$busy" ]]; then
+  echo "local-up needs these addresses, and something already uses them (find it with: ss -lntup):" >&2
+  echo "$busy" | sed 's/^/  /' >&2
+  exit 1
+fi
 ensure_java_build_tools
 ensure_debian_packages
 ensure_litestream

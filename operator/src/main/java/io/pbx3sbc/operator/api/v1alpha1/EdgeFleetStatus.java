@@ -22,6 +22,10 @@ public class EdgeFleetStatus {
     public Integer edgesStaged;
     @JsonPropertyDescription("Live edges serving the active version.")
     public Integer edgesActive;
+    @JsonPropertyDescription("Live edges whose last report rejects a version (the edges list says which and why).")
+    public Integer edgesRejecting;
+    @JsonPropertyDescription("The oldest version a live edge serves: where the slowest edge is during a promotion.")
+    public Long oldestEdgeVersion;
     @JsonPropertyDescription("Ready, Published, Progressing and Degraded, with CamelCase reasons.")
     public List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("What each edge reported last.")

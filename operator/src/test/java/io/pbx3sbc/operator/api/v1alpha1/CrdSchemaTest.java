@@ -41,10 +41,13 @@ class CrdSchemaTest {
     }
 
     @Test
-    void edgeFleetPrinterColumnsTellTheFleetsState() throws Exception {
-        assertThat(crd("edgefleets").getSpec().getVersions().get(0).getAdditionalPrinterColumns())
-                .extracting(c -> c.getName())
-                .contains("Desired", "Ready", "Active", "Candidate", "Phase", "Age");
+    void edgeFleetPrinterColumnsTellTheFleetsStateWithAgeLastAndDetailInWide() throws Exception {
+        var columns = crd("edgefleets").getSpec().getVersions().get(0).getAdditionalPrinterColumns();
+        assertThat(columns).filteredOn(c -> c.getPriority() == null || c.getPriority() == 0).extracting(c -> c.getName())
+                .containsExactly("Phase", "Active", "Candidate", "Ready", "Live", "Serving", "Age");
+        assertThat(columns).filteredOn(c -> c.getPriority() != null && c.getPriority() == 1).extracting(c -> c.getName())
+                .containsExactly("Staged", "Rejecting", "Oldest");
+        assertThat(columns.get(columns.size() - 1).getName()).isEqualTo("Age");
     }
 
     @Test
