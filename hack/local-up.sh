@@ -23,7 +23,7 @@ fi
 busy="$(python3 - "$edges" <<'PY'
 import socket, sys
 edges = int(sys.argv[1])
-want = [("tcp", "127.0.0.1", p, "SeaweedFS") for p in (19000, 19333, 19380, 19888, 29333, 29380, 29888)]
+want = [("tcp", "127.0.0.1", p, "SeaweedFS") for p in (19000, 19327, 19333, 19380, 19888, 29333, 29380, 29888)]
 want.append(("tcp", "127.0.0.1", 18080, "the operator's admin port"))
 for b in ("127.0.1.10", "127.0.1.11", "127.0.1.20", "127.0.1.21"):
     want.append(("udp", b, 5060, "a sipp backend"))
@@ -93,8 +93,9 @@ cat > "$state/s3.json" <<JSON
    "actions": ["Read:sip-routing", "List:sip-routing", "Write:sip-routing/default/fleets/edge/edges/*"]}
 ]}
 JSON
+# -metricsPort: SeaweedFS counts the S3 requests it serves (hack/bench/convergence.sh reads them for the cost model).
 launch s3 "$SEAWEEDFS_BIN" server -dir="$state/s3data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=19333 \
-  -volume.port=19380 -filer -filer.port=19888 -s3 -s3.port=19000 -s3.config="$state/s3.json"
+  -volume.port=19380 -filer -filer.port=19888 -s3 -s3.port=19000 -s3.config="$state/s3.json" -metricsPort=19327
 for _ in $(seq 1 300); do
   curl -fs -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user local:local-secret-key \
     -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -X PUT http://127.0.0.1:19000/sip-routing && break
@@ -111,7 +112,7 @@ done
 
 log "operator (admin on 127.0.0.1:18080)"
 launch operator env KUBECONFIG="$KUBECONFIG" OPERATOR_ADMIN_LISTEN=127.0.0.1:18080 LEASE_NAMESPACE=default \
-  POD_NAME=operator-local WORK_DIR="$state/operator-work" "$root/hack/operator.sh"
+  POD_NAME=operator-local WORK_DIR="$state/operator-work" OPERATOR_NUDGES="${OPERATOR_NUDGES:-true}" "$root/hack/operator.sh"
 wait_http http://127.0.0.1:18080/readyz operator
 
 log "applying config/local (the samples, with the local store)"
@@ -137,6 +138,7 @@ for i in $(seq 1 "$edges"); do
   launch "edge-$i" env AWS_ACCESS_KEY_ID=local-edge AWS_SECRET_ACCESS_KEY=local-edge-secret \
     EDGE_LITESTREAM_BIN="$LITESTREAM_BIN" EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:--Xms64m -Xmx192m}" \
     EDGE_GC_OPTS="${EDGE_GC_OPTS:--XX:+UseSerialGC}" \
+    EDGE_POLL_INTERVAL="${EDGE_POLL_INTERVAL:-30s}" EDGE_HEARTBEAT_INTERVAL="${EDGE_HEARTBEAT_INTERVAL:-30s}" \
     "$root/hack/edge.sh" --fleet edge --s3-endpoint http://127.0.0.1:19000 --s3-bucket sip-routing \
     --s3-prefix default/ --public-key-file "$state/trusted-keys" --dialog-key-file "$state/dialog.key" --data-dir "$state/edge-$i" --edge-id "edge-$i" \
     --sip-listen "$addr:5060" --admin-listen "$addr:9090" --admin-detail true

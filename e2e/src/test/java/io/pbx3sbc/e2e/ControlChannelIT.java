@@ -129,8 +129,9 @@ class ControlChannelIT {
         // A bucket writer (it has the bucket, not the key) puts back the old, validly signed pointer: it
         // names a version without the new tenant.
         store.put(LAYOUT.releasePointer(), old.toJson(), "application/json");
+        product.nudgeAll(fleetKeys()); // the edges look now (as at their next poll)
         long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
-        while (System.nanoTime() < until) { // the edges poll every second; the operator repairs within its idle poll
+        while (System.nanoTime() < until) { // the operator repairs within its idle poll
             for (int e = 1; e <= EDGES; e++) {
                 assertThat(product.routingVersionFor(e, "replay.voip.example.com")).as("edge-%s", e).isEqualTo(served);
             }
@@ -158,6 +159,7 @@ class ControlChannelIT {
         ReleasePointer foreign = SigningKeys.sign(new ReleasePointer("other", 1L, null, List.of(), Instant.now())
                 .withOrder(p.sequence() + 100, p.epoch()), fleetKeys());
         store.put(LAYOUT.releasePointer(), foreign.toJson(), "application/json");
+        product.nudgeAll(fleetKeys());
         await("edge-1 says why", ControlChannelIT::edgeLog, l -> l.contains("release pointer of fleet other"));
         for (int e = 1; e <= EDGES; e++) {
             assertThat(product.routingVersionFor(e, "acme.voip.example.com")).isEqualTo(served);
@@ -336,5 +338,6 @@ class ControlChannelIT {
         ReleasePointer p = pointer();
         ReleasePointer next = p.with(p.active(), version, p.history(), Instant.now()).withOrder(p.sequence() + 1, p.epoch());
         store.put(LAYOUT.releasePointer(), SigningKeys.sign(next, fleetKeys()).toJson(), "application/json");
+        product.nudgeAll(fleetKeys()); // as the operator would after writing it
     }
 }

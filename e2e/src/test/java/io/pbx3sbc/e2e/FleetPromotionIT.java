@@ -336,6 +336,7 @@ class FleetPromotionIT {
         history.add(new ReleasePointer.HistoryEntry(version, "tampered-" + version, "published", Instant.now()));
         ReleasePointer next = p.with(p.active(), version, history, Instant.now()).withOrder(p.sequence() + 1, p.epoch());
         store.put(LAYOUT.releasePointer(), SigningKeys.sign(next, fleetKeys()).toJson(), "application/json");
+        product.nudgeAll(fleetKeys()); // as the operator would after writing it
     }
 
     static EdgeFleet awaitRejected(long version) throws InterruptedException {

@@ -82,6 +82,24 @@ final class LocalProduct implements AutoCloseable {
         return "127.0.2." + edge;
     }
 
+    /**
+     * What time does between polls, at once: every edge is nudged (signed with the fleet's key, as the
+     * operator does) to read the release pointer now. Tests that write the pointer themselves, standing
+     * in for a bucket writer or another operator, use it instead of waiting for the edges' slow poll.
+     */
+    void nudgeAll(java.security.KeyPair fleetKeys) throws IOException, InterruptedException {
+        byte[] body = io.pbx3sbc.routingdb.manifest.SigningKeys.sign(new io.pbx3sbc.routingdb.manifest.Nudge(
+                io.pbx3sbc.routingdb.manifest.Nudge.PURPOSE, "edge", 0, 0, java.time.Instant.now(), null, null), fleetKeys).toJson();
+        for (int e = 1; e <= edges; e++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(e) + ":9090/nudge"))
+                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException("edge-" + e + " answered its nudge with " + r.statusCode() + ": " + r.body());
+            }
+        }
+    }
+
     /** The edge's answer to /lookup?domain=: the routing version it serves the domain from, or -1. */
     long routingVersionFor(int edge, String domain) {
         try {

@@ -56,6 +56,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Edge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+    /** Poll interval while a candidate is staged and waits for its promotion. */
+    static final long STAGED_POLL_MILLIS = 1000;
 
     private final EdgeConfig config;
     private final ActiveTable tables = new ActiveTable();
@@ -71,6 +73,12 @@ public final class Edge implements AutoCloseable {
     private S3ObjectStore store;
     private RoutingUpdater updater;
     private ScheduledExecutorService updates;
+    /** A look at the store asked for by a nudge and not started yet: nudges arriving meanwhile share it. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> queuedLook =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> nudges =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.pbx3sbc.edge.admin.RateLimitedLog nudgeLog = new io.pbx3sbc.edge.admin.RateLimitedLog(LOG, 1);
 
     private Edge(EdgeConfig config) {
         this.config = config;
@@ -145,16 +153,31 @@ public final class Edge implements AutoCloseable {
                 LOG.error("loading the first routing version failed; polling goes on", e);
             }
         });
-        long every = fleet.pollInterval().toMillis();
-        updates.scheduleWithFixedDelay(() -> {
-            try {
-                updater.tick();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.error("routing update failed; the active table keeps routing", e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        scheduleNextPoll(fleet.pollInterval().toMillis());
+    }
+
+    /**
+     * Polls the release pointer every {@code --poll-interval}, or every second while the candidate is
+     * staged here and waits for its promotion: the operator promotes it within a second of the last
+     * report, and an edge it cannot nudge must not wait a whole slow interval for that.
+     */
+    private void scheduleNextPoll(long every) {
+        long next = updater.awaitingPromotion() ? Math.min(every, STAGED_POLL_MILLIS) : every;
+        try {
+            updates.schedule(() -> {
+                try {
+                    updater.tick();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("routing update failed; the active table keeps routing", e);
+                }
+                scheduleNextPoll(every);
+            }, next, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("polling stopped: {}", e.toString());
+        }
     }
 
     private void startSip() throws Exception {
@@ -190,10 +213,90 @@ public final class Edge implements AutoCloseable {
             prober.start(proxy);
         }
         admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText,
-                config.adminDetail() ? this::lookup : null);
+                config.adminDetail() ? this::lookup : null, updater == null ? null : this::nudge);
+        if (updater != null) {
+            updater.nudgeAt(nudgeAddress(config.adminListen()));
+        }
         LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}, flood guard {}", config.edgeId(),
                 config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen(),
                 p.floodLimit() > 0 ? p.floodLimit() + " msg/s per source, ban " + p.floodBan().toSeconds() + " s" : "off");
+    }
+
+    /**
+     * {@code POST /nudge}: the operator's signed "look now". Verified (fleet, freshness, a trusted key),
+     * then the store is read at once on the updater's thread; the answer comes when this edge has looked
+     * and reported, so the operator can decide right after. Nothing in the nudge steers the edge: the
+     * signed release pointer it then reads does, as at every poll.
+     */
+    java.util.concurrent.CompletableFuture<AdminServer.Answer> nudge(byte[] body) {
+        io.pbx3sbc.routingdb.manifest.Nudge n;
+        try {
+            n = io.pbx3sbc.routingdb.manifest.Nudge.fromJson(body);
+        } catch (java.io.IOException | RuntimeException e) {
+            countNudge("malformed");
+            return java.util.concurrent.CompletableFuture.completedFuture(new AdminServer.Answer(400, "not a nudge\n"));
+        }
+        String refusal = n.refusal(config.fleet().name(), config.fleet().trustedKeys().get(), Instant.now());
+        if (refusal != null) {
+            countNudge("refused");
+            nudgeLog.warn("nudge refused: {}", refusal);
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new AdminServer.Answer(403, "nudge refused: " + refusal + "\n"));
+        }
+        ScheduledExecutorService u = updates;
+        if (u == null) {
+            countNudge("starting");
+            return java.util.concurrent.CompletableFuture.completedFuture(new AdminServer.Answer(503, "starting\n"));
+        }
+        countNudge("accepted");
+        return lookNow(u).handle((v, e) -> e != null ? new AdminServer.Answer(500, "the look failed: " + e + "\n")
+                : new AdminServer.Answer(200, "{\"active\":" + updater.activeVersion() + ",\"staged\":"
+                + updater.stagedVersion() + "}\n"));
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> lookNow(ScheduledExecutorService u) {
+        while (true) {
+            java.util.concurrent.CompletableFuture<Void> queued = queuedLook.get();
+            if (queued != null) {
+                return queued;
+            }
+            java.util.concurrent.CompletableFuture<Void> look = new java.util.concurrent.CompletableFuture<>();
+            if (!queuedLook.compareAndSet(null, look)) {
+                continue;
+            }
+            try {
+                u.execute(() -> {
+                    queuedLook.compareAndSet(look, null); // nudges from now on need a look of their own
+                    try {
+                        updater.tick();
+                        look.complete(null);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        look.completeExceptionally(e);
+                    } catch (RuntimeException e) {
+                        LOG.error("routing update failed; the active table keeps routing", e);
+                        look.completeExceptionally(e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queuedLook.compareAndSet(look, null);
+                look.completeExceptionally(e);
+            }
+            return look;
+        }
+    }
+
+    private void countNudge(String outcome) {
+        nudges.computeIfAbsent(outcome, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** The admin address as the operator can reach it; null when it listens on every address (no single one to tell). */
+    static String nudgeAddress(HostPort admin) {
+        String host = admin.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty()) {
+            return null;
+        }
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + admin.port();
     }
 
     private boolean isDestination(java.net.InetAddress a) {
@@ -377,6 +480,8 @@ public final class Edge implements AutoCloseable {
         EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_used_bytes", null, null, null, null, rt.totalMemory() - rt.freeMemory());
         EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_max_bytes", null, null, null, null, rt.maxMemory());
+        EdgeMetrics.family(out, "pbx3sbc_edge_nudges_total", "Nudges from the operator: accepted, refused (bad signature, fleet or age), malformed, starting", "counter");
+        nudges.forEach((outcome, n) -> EdgeMetrics.sample(out, "pbx3sbc_edge_nudges_total", "outcome", outcome, null, null, n.sum()));
         EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
         return out.toString();
@@ -447,6 +552,15 @@ public final class Edge implements AutoCloseable {
         }
         timers.shutdownNow();
         if (updates != null) {
+            // Tell the fleet this edge is gone, on the updater's thread (after any look in progress), briefly.
+            try {
+                updates.submit(updater::reportStopped).get(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("no stopped report: {}", e.toString());
+            }
             updates.shutdownNow();
         }
         if (store != null) {

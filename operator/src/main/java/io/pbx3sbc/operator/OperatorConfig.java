@@ -24,16 +24,19 @@ import java.util.stream.Collectors;
  * @param admission        edge images allowed (EDGE_IMAGE_ALLOWLIST, comma separated prefixes; default the
  *                         default image's repository) and namespaces where fleets may use the host network
  *                         (HOST_NETWORK_NAMESPACES, comma separated, {@code *} for any; default none)
+ * @param nudges           tell the edges to look at once when the release pointer changes (OPERATOR_NUDGES,
+ *                         default true); false leaves them to their slow poll (the bench's "nudges blocked")
  */
 public record OperatorConfig(Set<String> watchNamespaces, String adminHost, int adminPort, boolean leaderElection,
                              String leaseName, String leaseNamespace, String identity, String edgeImage, Path workDir,
-                             Set<String> edgeAdminClients, io.pbx3sbc.operator.edgefleet.AdmissionRules admission) {
+                             Set<String> edgeAdminClients, io.pbx3sbc.operator.edgefleet.AdmissionRules admission,
+                             boolean nudges) {
 
     /** The defaults of the environment form for what is not given: only the edge image's repository, no host network. */
     public OperatorConfig(Set<String> watchNamespaces, String adminHost, int adminPort, boolean leaderElection,
                           String leaseName, String leaseNamespace, String identity, String edgeImage, Path workDir) {
         this(watchNamespaces, adminHost, adminPort, leaderElection, leaseName, leaseNamespace, identity, edgeImage, workDir,
-                Set.of(), new io.pbx3sbc.operator.edgefleet.AdmissionRules(List.of(repository(edgeImage)), Set.of()));
+                Set.of(), new io.pbx3sbc.operator.edgefleet.AdmissionRules(List.of(repository(edgeImage)), Set.of()), true);
     }
 
     /** {@code registry/edge-runtime:} of {@code registry/edge-runtime:1.2}: every tag of the default image. */
@@ -67,7 +70,8 @@ public record OperatorConfig(Set<String> watchNamespaces, String adminHost, int 
                 Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir") + "/pbx3sbc-operator")),
                 Set.copyOf(list(env.getOrDefault("EDGE_ADMIN_CLIENT_NAMESPACES", ""))),
                 new io.pbx3sbc.operator.edgefleet.AdmissionRules(images,
-                        Set.copyOf(list(env.getOrDefault("HOST_NETWORK_NAMESPACES", "")))));
+                        Set.copyOf(list(env.getOrDefault("HOST_NETWORK_NAMESPACES", "")))),
+                !"false".equalsIgnoreCase(env.getOrDefault("OPERATOR_NUDGES", "true")));
     }
 
     private static List<String> list(String commaSeparated) {

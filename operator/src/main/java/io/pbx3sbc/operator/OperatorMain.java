@@ -11,6 +11,7 @@ import io.pbx3sbc.operator.edgefleet.ChangeCoalescer;
 import io.pbx3sbc.operator.edgefleet.EdgeFleetReconciler;
 import io.pbx3sbc.operator.edgefleet.EdgeWorkloads;
 import io.pbx3sbc.operator.events.KubernetesEventRecorder;
+import io.pbx3sbc.operator.publish.FleetNudger;
 import io.pbx3sbc.operator.publish.KubernetesFleetSecrets;
 import io.pbx3sbc.operator.publish.StoreConnector;
 import org.slf4j.Logger;
@@ -163,7 +164,7 @@ public final class OperatorMain {
                 new KubernetesFleetSecrets(client), stores, new KubernetesEventRecorder(client), metrics,
                 new ChangeCoalescer(COALESCE_QUIET, COALESCE_MAX_WAIT, System::nanoTime),
                 new EdgeWorkloads.Defaults(config.edgeImage(), adminClients(config)), config.admission(), config.workDir(),
-                Clock.systemUTC(), leadershipTerm(client, config, leadershipEpoch)));
+                Clock.systemUTC(), leadershipTerm(client, config, leadershipEpoch), config.nudges() ? new FleetNudger() : null));
         metrics.statusWritesPending(reconciler::statusWritesPending);
         operator.register(reconciler, c -> {
             if (!config.watchNamespaces().isEmpty()) {

@@ -39,13 +39,29 @@ public final class AdminServer implements AutoCloseable {
     public record Readiness(boolean ready, String reason) {
     }
 
+    /** An answer to a POST: status and a short text or JSON body. */
+    public record Answer(int status, String body) {
+    }
+
+    /** Nudge bodies are a few hundred bytes; anything larger is not one. */
+    static final int MAX_NUDGE_BYTES = 4096;
+
     /** What the active table says of a domain: the routing version and set id, or null when it does not route. */
     public record Lookup(long version, int setId, boolean enabled) {
     }
 
-    /** @param lookup null when tenant detail is not allowed: {@code /lookup} then answers 403 */
     public AdminServer(HostPort listen, Supplier<Readiness> readiness, Supplier<byte[]> statusJson,
                        Supplier<String> metrics, java.util.function.Function<String, Lookup> lookup) throws IOException {
+        this(listen, readiness, statusJson, metrics, lookup, null);
+    }
+
+    /**
+     * @param lookup null when tenant detail is not allowed: {@code /lookup} then answers 403
+     * @param nudge  null when the edge takes no nudges (a fixed routing.db): {@code /nudge} then answers 404
+     */
+    public AdminServer(HostPort listen, Supplier<Readiness> readiness, Supplier<byte[]> statusJson,
+                       Supplier<String> metrics, java.util.function.Function<String, Lookup> lookup,
+                       java.util.function.Function<byte[], java.util.concurrent.CompletableFuture<Answer>> nudge) throws IOException {
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 0, java.util.concurrent.TimeUnit.SECONDS,
@@ -79,6 +95,39 @@ public final class AdminServer implements AutoCloseable {
         });
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.get().getBytes(StandardCharsets.UTF_8)));
+        // POST /nudge: the operator's signed "look at the release pointer now" (the only POST here). The
+        // answer comes once the edge has looked, from the updater's thread: no admin thread waits for it,
+        // so /healthz and /readyz stay quick during a long restore.
+        server.createContext("/nudge", ex -> {
+            try {
+                if (nudge == null) {
+                    reply(ex, 404, "this edge serves a fixed routing.db: nothing to look at\n");
+                    return;
+                }
+                if (!ex.getRequestMethod().equals("POST")) {
+                    ex.sendResponseHeaders(405, -1);
+                    ex.close();
+                    return;
+                }
+                byte[] body = ex.getRequestBody().readNBytes(MAX_NUDGE_BYTES + 1);
+                if (body.length > MAX_NUDGE_BYTES) {
+                    reply(ex, 413, "too large for a nudge\n");
+                    return;
+                }
+                nudge.apply(body).completeOnTimeout(new Answer(202, "still looking (a restore in progress)\n"), 30,
+                        java.util.concurrent.TimeUnit.SECONDS).whenComplete((a, e) -> {
+                            try {
+                                reply(ex, a != null ? a.status() : 500, a != null ? a.body() : "the look failed: " + e + "\n");
+                            } catch (IOException | RuntimeException failed) {
+                                LOG.debug("nudge answer failed: {}", failed.toString());
+                                ex.close();
+                            }
+                        });
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("admin request {} failed: {}", ex.getRequestURI(), e.toString());
+                ex.close();
+            }
+        });
         server.start();
     }
 
@@ -88,6 +137,17 @@ public final class AdminServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        try (ex) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", body.startsWith("{") ? "application/json" : "text/plain");
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

@@ -74,6 +74,8 @@ public final class RoutingUpdater {
     private final Duration heartbeat;
     private final Clock clock;
     private final Supplier<List<EdgeReport.DestinationHealth>> destinations;
+    /** Where this edge takes nudges, carried by its reports; null when it takes none. */
+    private volatile String nudgeAddress;
 
     // Owned by the updater thread.
     private ReleasePointer pointer;
@@ -92,6 +94,7 @@ public final class RoutingUpdater {
     private volatile String notReadyReason = "no routing version loaded yet";
     private volatile String lastError;
     private volatile String pointerRefusal;
+    private volatile boolean awaitingPromotion;
 
     public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
                           String edgeId, Duration heartbeat, Clock clock) throws IOException {
@@ -189,7 +192,13 @@ public final class RoutingUpdater {
                 failed(candidate, e, true);
             }
         }
+        awaitingPromotion = candidate != null && staged != null && staged.version == candidate;
         reportIfChanged(false);
+    }
+
+    /** Whether the pointer's candidate is staged here and waits for the operator to promote it. */
+    public boolean awaitingPromotion() {
+        return awaitingPromotion;
     }
 
     /** Verification with the keys trusted now (they change during a key rotation). */
@@ -383,6 +392,24 @@ public final class RoutingUpdater {
         }
     }
 
+    /**
+     * The last report of a process that stops (SIGTERM): state {@code stopped}, so the operator stops
+     * counting this edge at once instead of after the live window (a rollout replaces every edge).
+     */
+    public synchronized void reportStopped() {
+        if (lastReport == null) {
+            return;
+        }
+        EdgeReport r = lastReport;
+        try {
+            source.report(new EdgeReport(r.edgeId(), r.activeVersion(), r.stagedVersion(), "stopped", r.rejectedVersion(),
+                    r.reason(), clock.instant(), r.destinations(), r.pointerEpoch(), r.pointerSequence(), r.pointerRefused(),
+                    r.trustedKeyIds(), r.lastKnownGoodKeyId(), null));
+        } catch (IOException e) {
+            LOG.debug("could not report this edge as stopped: {}", e.getMessage());
+        }
+    }
+
     private void reportIfChanged(boolean force) {
         Long active = activeVersion();
         Long stagedVersion = staged == null ? null : staged.version;
@@ -391,7 +418,7 @@ public final class RoutingUpdater {
                 : stagedVersion != null ? "staged" : "active";
         EdgeReport next = new EdgeReport(edgeId, active, stagedVersion, state, rejectedVersion, rejectionReason,
                 clock.instant(), destinations.get(), guard.epoch(), guard.sequence(), pointerRefusal, trust.get().ids(),
-                lastKnownGoodKeyId);
+                lastKnownGoodKeyId, nudgeAddress);
         boolean changed = lastReport == null || !Objects.equals(lastReport.activeVersion(), active)
                 || !Objects.equals(lastReport.stagedVersion(), stagedVersion) || !lastReport.state().equals(state)
                 || !Objects.equals(lastReport.rejectedVersion(), rejectedVersion)
@@ -419,6 +446,11 @@ public final class RoutingUpdater {
      */
     private static List<String> healthShape(EdgeReport r) {
         return r.destinations().stream().map(d -> d.uri() + (d.up() ? "+" : "-") + (d.dialogs() == 0 ? "0" : "n")).toList();
+    }
+
+    /** Where the operator may nudge this edge ({@code ip:port}), told in every report from now on. */
+    public void nudgeAt(String address) {
+        nudgeAddress = address;
     }
 
     public Long activeVersion() {

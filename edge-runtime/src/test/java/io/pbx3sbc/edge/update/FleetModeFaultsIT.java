@@ -99,7 +99,7 @@ class FleetModeFaultsIT {
                 "--s3-bucket", BUCKET, "--s3-prefix", "default/", "--public-key", SigningKeys.encodePublic(KEYS.getPublic()),
                 "--data-dir", work.resolve("data").toString(), "--litestream-bin", fake.toString(), "--restore-timeout", "3s",
                 "--sip-listen", "127.0.7.1:" + Ports.free(), "--admin-listen", "127.0.0.1:" + admin, "--admin-detail", "true",
-                "--edge-id", "edge-1", "--probing", "false"),
+                "--edge-id", "edge-1", "--probing", "false", "--poll-interval", "1s"),
                 Map.of("AWS_ACCESS_KEY_ID", edgeStore.accessKeyId(), "AWS_SECRET_ACCESS_KEY", edgeStore.secretAccessKey()))) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             Await.until("edge ready on version 1", Duration.ofSeconds(90), () -> get(http, admin, "/readyz"), r -> r.startsWith("200"));
@@ -128,6 +128,92 @@ class FleetModeFaultsIT {
 
             // The edge's report went through with its own credential.
             assertThat(operator.get(LAYOUT.edgeReport("edge-1"))).isPresent();
+        }
+    }
+
+    @Test
+    void aSignedNudgeMakesTheEdgeLookAtOnceAForgedOneIsRefusedAndAStoppingEdgeSaysSo() throws Exception {
+        FleetLayout layout = new FleetLayout("nudged");
+        S3ObjectStore store = new S3ObjectStore(s3.location("operator", BUCKET, "default/"));
+        java.util.function.BiConsumer<Long, Long> pointAt = (active, candidate) -> {
+            try {
+                store.put(layout.releasePointer(), SigningKeys.sign(new ReleasePointer("nudged", active, candidate, List.of(),
+                        Instant.now()).withOrder(++sequence, 1), KEYS).toJson(), "application/json");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        for (long v = 1; v <= 2; v++) {
+            VersionInfo info = new VersionInfo(v, "nudged", Instant.now(), Map.of());
+            var built = new RoutingDbBuilder().build(v == 1 ? Fixtures.twoTenants() : Fixtures.large(50, 4, 2), info,
+                    work.resolve("nudged-" + v + ".db"));
+            new VersionPublisher(store, layout).publish(built.file(), SigningKeys.sign(VersionVerifier.manifestFor(built, info), KEYS));
+        }
+        pointAt.accept(1L, null);
+        int admin = Ports.free();
+        var edgeStore = s3.location("operator", BUCKET, "default/");
+        // The fleet's edges may write their reports under fleets/edge/ only; this fleet is "nudged", so
+        // this edge runs with the operator's credential (the report is what this test reads).
+        try (LocalProcess edge = LocalProcess.start("edge-nudged", work.resolve("edge-nudged.log"), List.of(
+                REPO.resolve("hack/edge.sh").toString(), "--fleet", "nudged", "--s3-endpoint", edgeStore.endpoint().toString(),
+                "--s3-bucket", BUCKET, "--s3-prefix", "default/", "--public-key", SigningKeys.encodePublic(KEYS.getPublic()),
+                "--data-dir", work.resolve("data-nudged").toString(), "--litestream-bin", Litestream.binary().toString(),
+                "--sip-listen", "127.0.7.2:" + Ports.free(), "--admin-listen", "127.0.0.1:" + admin, "--admin-detail", "true",
+                "--edge-id", "edge-n", "--probing", "false", "--poll-interval", "300s", "--drain-timeout", "1s"),
+                Map.of("AWS_ACCESS_KEY_ID", s3.location("operator", BUCKET, "default/").accessKeyId(),
+                        "AWS_SECRET_ACCESS_KEY", s3.location("operator", BUCKET, "default/").secretAccessKey()))) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            Await.until("edge ready on version 1", Duration.ofSeconds(90), () -> get(http, admin, "/readyz"), r -> r.startsWith("200"));
+            var report = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(store.get(layout.edgeReport("edge-n")).orElseThrow());
+            assertThat(report.nudgeAddress()).as("where the operator nudges it").isEqualTo("127.0.0.1:" + admin);
+
+            pointAt.accept(1L, 2L);
+            // A nudge signed by another key, one for another fleet, an old one, and garbage: refused, and nothing read.
+            KeyPair stranger = SigningKeys.generate();
+            assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), stranger).toJson()))
+                    .startsWith("403").contains("not signed by a trusted key");
+            assertThat(post(http, admin, SigningKeys.sign(nudge("edge", Instant.now()), KEYS).toJson()))
+                    .startsWith("403").contains("for fleet edge");
+            assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now().minusSeconds(3600)), KEYS).toJson()))
+                    .startsWith("403").contains("too far from now");
+            assertThat(post(http, admin, "{\"purpose\":".getBytes(java.nio.charset.StandardCharsets.UTF_8))).startsWith("400");
+            assertThat(get(http, admin, "/status")).as("nothing staged: the edge has not looked").doesNotContain("\"stagedVersion\" : 2");
+            assertThat(get(http, admin, "/metrics")).contains("pbx3sbc_edge_nudges_total{outcome=\"refused\"} 3",
+                    "pbx3sbc_edge_nudges_total{outcome=\"malformed\"} 1");
+
+            // The operator's nudge: answered once the edge has looked, with version 2 staged.
+            assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), KEYS).toJson()))
+                    .isEqualTo("200 {\"active\":1,\"staged\":2}\n");
+            pointAt.accept(2L, null);
+            assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), KEYS).toJson()))
+                    .startsWith("200 {\"active\":2,");
+            assertThat(get(http, admin, "/lookup?domain=tenant1.voip.example.com")).contains("\"version\":2");
+
+            edge.terminate();
+            assertThat(edge.awaitExit(Duration.ofSeconds(30))).isZero();
+            report = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(store.get(layout.edgeReport("edge-n")).orElseThrow());
+            assertThat(report.state()).as("a stopping edge says so, not to hold promotions back").isEqualTo("stopped");
+        } finally {
+            store.close();
+        }
+    }
+
+    static io.pbx3sbc.routingdb.manifest.Nudge nudge(String fleet, Instant at) {
+        return new io.pbx3sbc.routingdb.manifest.Nudge(io.pbx3sbc.routingdb.manifest.Nudge.PURPOSE, fleet, 1, sequence, at,
+                null, null);
+    }
+
+    static String post(HttpClient http, int port, byte[] body) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nudge"))
+                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (java.io.IOException e) {
+            return "unreachable: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

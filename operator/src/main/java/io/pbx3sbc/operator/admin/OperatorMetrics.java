@@ -27,6 +27,8 @@ public final class OperatorMetrics implements Metrics {
     private final Map<String, AtomicLong> active = new ConcurrentHashMap<>();
     private final LongAdder[] publishBuckets = new LongAdder[PUBLISH_BUCKETS.length];
     private final LongAdder publishCount = new LongAdder();
+    /** Edge nudges by outcome: answered (the edge looked), unanswered (down, unreachable, or no address). */
+    private final Map<String, LongAdder> nudges = new ConcurrentHashMap<>();
     private final AtomicLong publishNanosSum = new AtomicLong();
     private volatile java.util.function.IntSupplier statusWritesPending = () -> 0;
 
@@ -59,6 +61,11 @@ public final class OperatorMetrics implements Metrics {
         publishNanosSum.addAndGet(took.toNanos());
     }
 
+    public void nudged(int nudged, int answered) {
+        nudges.computeIfAbsent("answered", k -> new LongAdder()).add(answered);
+        nudges.computeIfAbsent("unanswered", k -> new LongAdder()).add(nudged - answered);
+    }
+
     public void publishFailed(String fleet) {
         publishFailures.computeIfAbsent(fleet, k -> new LongAdder()).increment();
     }
@@ -83,6 +90,7 @@ public final class OperatorMetrics implements Metrics {
         counter(b, "pbx3sbc_operator_reconcile_failures_total", "Reconciles that threw (and will be retried), by kind.", "kind", failures);
         counter(b, "pbx3sbc_operator_versions_published_total", "Routing versions published, by fleet.", "fleet", published);
         counter(b, "pbx3sbc_operator_publish_failures_total", "Publishes that failed (S3 or signing), by fleet.", "fleet", publishFailures);
+        counter(b, "pbx3sbc_operator_edge_nudges_total", "Edges told to look at a new release pointer, by outcome.", "outcome", nudges);
         gauge(b, "pbx3sbc_operator_active_version", "Active routing version in the release pointer (0: none).", active);
         gauge(b, "pbx3sbc_operator_candidate_version", "Candidate routing version in the release pointer (0: none).", candidate);
         b.append("# HELP pbx3sbc_operator_status_writes_pending SipDomain and DispatcherSet status writes queued.\n")

@@ -28,6 +28,7 @@ import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
 import io.pbx3sbc.operator.compile.ResourceSources;
 import io.pbx3sbc.operator.events.EventRecorder;
 import io.pbx3sbc.operator.naming.FleetNames;
+import io.pbx3sbc.operator.publish.FleetNudger;
 import io.pbx3sbc.operator.publish.FleetPromoter;
 import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
@@ -41,6 +42,7 @@ import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
 import io.pbx3sbc.routingdb.manifest.EdgeReport;
+import io.pbx3sbc.routingdb.manifest.Nudge;
 import io.pbx3sbc.routingdb.manifest.ReleasePointer;
 import io.pbx3sbc.routingdb.manifest.SigningKeys;
 import io.pbx3sbc.routingdb.store.FleetLayout;
@@ -87,8 +89,13 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /** How often edge reports are read while a version is on its way, and while all is quiet. */
     static final Duration PROMOTION_POLL = Duration.ofMillis(500);
     static final Duration IDLE_POLL = Duration.ofSeconds(10);
-    /** An edge that has not reported for this long (three heartbeats) no longer holds promotion back. */
-    static final Duration LIVE_WINDOW = Duration.ofSeconds(15);
+    /**
+     * An edge that has not reported for this long (three 30-s heartbeats and slack) no longer holds
+     * promotion back; an edge that stops cleanly says so at once (state {@code stopped}).
+     */
+    static final Duration LIVE_WINDOW = Duration.ofSeconds(100);
+    /** Rounds of nudge, read the reports, decide, in one reconcile: publish, then promote. */
+    static final int NUDGE_ROUNDS = 3;
     /** Annotation asking for the promotion of one candidate when autoPromote is off. */
     public static final String PROMOTE_ANNOTATION = "pbx3sbc.io/promote";
     /** Concurrent status writes to SipDomains and DispatcherSets. */
@@ -98,10 +105,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /**
      * @param leadershipTerm this replica's leadership term (its lease's acquisition time, epoch millis): the
      *                       epoch of every release pointer it signs, so a stale leader's pointers sort lower
+     * @param nudger         tells edges to look at once when the pointer changes; null: they poll (slowly)
      */
     public record Dependencies(FleetSecrets secrets, StoreConnector stores, EventRecorder events, OperatorMetrics metrics,
                                ChangeCoalescer coalescer, EdgeWorkloads.Defaults workloadDefaults, AdmissionRules admission,
-                               Path workDir, Clock clock, LeadershipTerm leadershipTerm) {
+                               Path workDir, Clock clock, LeadershipTerm leadershipTerm, FleetNudger nudger) {
     }
 
     /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
@@ -112,6 +120,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private final RoutingCompiler compiler = new RoutingCompiler();
     private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
     private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
+    private final Map<String, FleetPromoter.ReportCache> reportCaches = new ConcurrentHashMap<>();
     /** Per fleet, "version:keyId" of the pinned version last checked for its signature. */
     private final Map<String, String> resignedPins = new ConcurrentHashMap<>();
     private final SourceStatusRecorder statuses;
@@ -130,6 +139,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     @Override
     public void close() {
         statuses.close();
+        if (deps.nudger() != null) {
+            deps.nudger().close();
+        }
     }
 
     @Override
@@ -236,7 +248,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         String fleetName = FleetNames.storeFleet(fleet);
         ObjectStore store = deps.stores().storeFor(key(fleet), location);
         FleetLayout layout = new FleetLayout(fleetName);
-        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock());
+        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock(),
+                reportCaches.computeIfAbsent(key(fleet), k -> new FleetPromoter.ReportCache()));
         List<EdgeReport> reports = promoter.reports();
         List<EdgeReport> live = liveReports(reports);
         Signing signing = signing(fleet, key, live);
@@ -262,8 +275,10 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, signing.keys(), signing.trusted(),
                 deps.leadershipTerm(),
                 pointerMemory.computeIfAbsent(key(fleet), k -> new ReleasePointerWriter.Memory()), deps.clock());
-        ReleasePointerWriter.Sink sink = next -> pointers.write(next, reports);
+        java.util.concurrent.atomic.AtomicReference<List<EdgeReport>> latest = new java.util.concurrent.atomic.AtomicReference<>(reports);
+        ReleasePointerWriter.Sink sink = next -> pointers.write(next, latest.get());
         ReleasePointerWriter.Base base = pointers.current(reports);
+        ReleasePointer stored = base.distrusted() == null ? base.pointer() : null;
         ReleasePointer current = base.pointer();
         if (base.distrusted() != null) {
             current = sink.write(current); // put back a pointer the edges accept, before anything else
@@ -299,9 +314,33 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         status.published(outcome, compilation);
 
-        // 5. The promotion gate: the edges' reports decide when the candidate becomes active.
+        // 5. The promotion gate: the edges' reports decide when the candidate becomes active. Push, then poll:
+        //    whenever this reconcile moved the pointer, the edges are nudged, answer once they have looked,
+        //    and their fresh reports decide the next step here and now (publish, stage, promote, switch).
         PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports, sink);
+        announce(fleet, decision);
+        ReleasePointer told = stored;
+        for (int round = 0; round < NUDGE_ROUNDS && moved(told, decision.pointer()); round++) {
+            told = decision.pointer();
+            if (!nudge(live, told, signing.keys())) {
+                break; // no edge answered: they will find the pointer at their next poll
+            }
+            reports = promoter.reports();
+            live = liveReports(reports);
+            latest.set(reports);
+            decision = promoter.promote(told, policy(fleet), reports, sink);
+            announce(fleet, decision);
+        }
         deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
+        status.promotion(decision);
+
+        // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
+        statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
+                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
+        return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
+    }
+
+    private void announce(EdgeFleet fleet, PromotionGate.Decision decision) {
         if ("promoted".equals(decision.outcome())) {
             deps.events().normal(fleet, Reasons.VERSION_PROMOTED, "Promoted routing version " + decision.decided()
                     + " (staged by " + decision.staged() + " of " + decision.live() + " live edges).");
@@ -309,12 +348,24 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             deps.events().warning(fleet, decision.outcome().contains("rejected") ? Reasons.VERSION_REJECTED
                     : Reasons.STAGING_DEADLINE_EXCEEDED, "Version " + decision.decided() + " " + decision.outcome());
         }
-        status.promotion(decision);
+    }
 
-        // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
-        statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
-                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
-        return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
+    /** Whether {@code now} is another pointer than {@code before} (null: the stored one was not trusted). */
+    private static boolean moved(ReleasePointer before, ReleasePointer now) {
+        return before == null || before.epoch() != now.epoch() || before.sequence() != now.sequence();
+    }
+
+    /** Nudges the live edges about {@code pointer}; true when at least one answered that it looked. */
+    private boolean nudge(List<EdgeReport> live, ReleasePointer pointer, java.security.KeyPair keys) {
+        if (deps.nudger() == null || live.isEmpty()) {
+            return false;
+        }
+        long started = System.nanoTime();
+        FleetNudger.Result r = deps.nudger().nudge(live, SigningKeys.sign(Nudge.of(pointer, deps.clock().instant()), keys));
+        deps.metrics().nudged(r.nudged(), r.answered());
+        LOG.debug("nudged {} edges about pointer sequence {}: {} answered in {} ms", r.nudged(), pointer.sequence(),
+                r.answered(), (System.nanoTime() - started) / 1_000_000);
+        return r.answered() > 0;
     }
 
     @Override
@@ -347,6 +398,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         deps.coalescer().forget(key(fleet));
         lastPublish.remove(key(fleet));
         pointerMemory.remove(key(fleet));
+        reportCaches.remove(key(fleet));
         resignedPins.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
@@ -430,7 +482,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /** Reports of edges heard from within the live window: the ones whose view of the backends counts. */
     private List<EdgeReport> liveReports(List<EdgeReport> reports) {
         Instant since = deps.clock().instant().minus(LIVE_WINDOW);
-        return reports.stream().filter(r -> r.reportedAt() != null && r.reportedAt().isAfter(since)).toList();
+        return reports.stream().filter(r -> r.reportedAt() != null && r.reportedAt().isAfter(since)
+                && !"stopped".equals(r.state())).toList();
     }
 
     /** One Warning event per transition into a failure reason (not one per retry). */

@@ -63,7 +63,7 @@ public final class PromotionGate {
     public static Decision decide(ReleasePointer pointer, List<EdgeReport> reports, Policy policy, Instant now) {
         List<EdgeView> edges = reports.stream()
                 .sorted(Comparator.comparing(EdgeReport::edgeId))
-                .map(r -> new EdgeView(r.edgeId(), !r.reportedAt().isBefore(now.minus(policy.liveWindow())),
+                .map(r -> new EdgeView(r.edgeId(), !"stopped".equals(r.state()) && !r.reportedAt().isBefore(now.minus(policy.liveWindow())),
                         r.activeVersion(), r.stagedVersion(), r.rejectedVersion(), r.reason(), r.reportedAt()))
                 .toList();
         List<EdgeView> live = edges.stream().filter(EdgeView::live).toList();

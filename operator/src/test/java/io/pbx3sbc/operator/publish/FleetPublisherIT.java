@@ -236,4 +236,38 @@ class FleetPublisherIT {
         assertThatThrownBy(() -> publisher.publish(compile(changed(40)), 3, null, base))
                 .isInstanceOf(VersionPublisher.VersionExistsException.class);
     }
+
+    @Test
+    @Order(11)
+    void edgeReportsAreListedOnceAndOnlyTheChangedOnesFetchedAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+        ObjectStore counting = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    if (method.getName().startsWith("get")) {
+                        gets.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        for (int e = 1; e <= 3; e++) {
+            store.put(LAYOUT.edgeReport("edge-" + e), new io.pbx3sbc.routingdb.manifest.EdgeReport("edge-" + e, 1L, null,
+                    "active", null, null, java.time.Instant.now()).toJson(), "application/json");
+        }
+        FleetPromoter promoter = new FleetPromoter(counting, LAYOUT, Clock.systemUTC(), new FleetPromoter.ReportCache());
+        assertThat(promoter.reports()).hasSize(3);
+        assertThat(gets).hasValue(3);
+        assertThat(promoter.reports()).as("unchanged: from the listing alone").hasSize(3);
+        assertThat(gets).hasValue(3);
+        store.put(LAYOUT.edgeReport("edge-2"), new io.pbx3sbc.routingdb.manifest.EdgeReport("edge-2", 1L, 2L,
+                "staged", null, null, java.time.Instant.now()).toJson(), "application/json");
+        assertThat(promoter.reports()).filteredOn(r -> r.edgeId().equals("edge-2")).singleElement()
+                .satisfies(r -> assertThat(r.stagedVersion()).isEqualTo(2L));
+        assertThat(gets).as("only the changed report fetched").hasValue(4);
+        store.delete(LAYOUT.edgeReport("edge-3"));
+        assertThat(promoter.reports()).extracting(io.pbx3sbc.routingdb.manifest.EdgeReport::edgeId)
+                .containsExactly("edge-1", "edge-2");
+    }
 }

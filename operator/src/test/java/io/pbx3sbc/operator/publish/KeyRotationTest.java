@@ -15,7 +15,7 @@ class KeyRotationTest {
     static final Key B = new Key("bbbb", "PUB-B", "key-b");
 
     static EdgeReport edge(String id, List<String> trusts, String copySignedBy) {
-        return new EdgeReport(id, 7L, null, "active", null, null, Instant.now(), List.of(), 1, 5, null, trusts, copySignedBy);
+        return new EdgeReport(id, 7L, null, "active", null, null, Instant.now(), List.of(), 1, 5, null, trusts, copySignedBy, null);
     }
 
     @Test

@@ -53,6 +53,14 @@ class PromotionGateTest {
     }
 
     @Test
+    void anEdgeThatSaidItStoppedDoesNotHoldPromotionBackEvenWithinTheLiveWindow() {
+        EdgeReport stopped = new EdgeReport("old-pod", 1L, null, "stopped", null, null, NOW.minusSeconds(1));
+        var d = PromotionGate.decide(pointer(1L, 2L), List.of(edge("a", 1L, 2L), stopped), AUTO, NOW);
+        assertThat(d.outcome()).isEqualTo("promoted");
+        assertThat(d.live()).isEqualTo(1);
+    }
+
+    @Test
     void aRejectionFailsTheCandidateWithTheEdgesReasonAndKeepsTheActiveVersion() {
         EdgeReport rejecting = new EdgeReport("b", 1L, null, "rejected", 2L, "content hash differs", NOW);
         var d = PromotionGate.decide(pointer(1L, 2L), List.of(edge("a", 1L, 2L), rejecting), AUTO, NOW);

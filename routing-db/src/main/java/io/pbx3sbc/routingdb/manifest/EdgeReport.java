@@ -16,11 +16,13 @@ import java.util.List;
  * @param pointerRefused  why the last pointer read was refused (rollback, foreign fleet, bad signature); null when accepted
  * @param trustedKeyIds   the signing keys this edge trusts now (a key rotation waits for them)
  * @param lastKnownGoodKeyId the key that signs this edge's last known good copy's manifest
+ * @param nudgeAddress    {@code ip:port} where the edge takes signed nudges ({@code POST /nudge}); null when
+ *                        it takes none. Only ever told "look now": nothing sent there is trusted beyond that
  */
 public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state,
                          Long rejectedVersion, String reason, Instant reportedAt, List<DestinationHealth> destinations,
                          long pointerEpoch, long pointerSequence, String pointerRefused, List<String> trustedKeyIds,
-                         String lastKnownGoodKeyId) {
+                         String lastKnownGoodKeyId, String nudgeAddress) {
 
     public EdgeReport {
         destinations = destinations == null ? List.of() : List.copyOf(destinations);
@@ -31,7 +33,7 @@ public record EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, 
                       String reason, Instant reportedAt, List<DestinationHealth> destinations, long pointerEpoch,
                       long pointerSequence, String pointerRefused) {
         this(edgeId, activeVersion, stagedVersion, state, rejectedVersion, reason, reportedAt, destinations, pointerEpoch,
-                pointerSequence, pointerRefused, List.of(), null);
+                pointerSequence, pointerRefused, List.of(), null, null);
     }
 
     public EdgeReport(String edgeId, Long activeVersion, Long stagedVersion, String state, Long rejectedVersion,

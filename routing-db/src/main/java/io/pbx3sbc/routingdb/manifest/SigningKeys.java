@@ -98,6 +98,18 @@ public final class SigningKeys {
         return key != null && pointer.signature() != null && verifyBytes(pointer.signedBytes(), pointer.signature(), key);
     }
 
+    /** Signs a nudge; returns it with keyId and signature. */
+    public static Nudge sign(Nudge nudge, KeyPair keys) {
+        Nudge withKey = nudge.withSignature(keyId(keys.getPublic()), null);
+        return withKey.withSignature(withKey.keyId(), signBytes(withKey.signedBytes(), keys));
+    }
+
+    /** True only when the nudge is signed by one of the trusted keys (the one its key id names). */
+    public static boolean verify(Nudge nudge, TrustedKeys trusted) {
+        PublicKey key = nudge.keyId() == null ? null : trusted.key(nudge.keyId());
+        return key != null && nudge.signature() != null && verifyBytes(nudge.signedBytes(), nudge.signature(), key);
+    }
+
     private static String signBytes(byte[] bytes, KeyPair keys) {
         try {
             Signature signer = Signature.getInstance(ALGORITHM);

@@ -41,6 +41,12 @@ public interface ObjectStore {
     /** Keys under a prefix, in lexical order. */
     List<String> list(String prefix) throws ObjectStoreException;
 
+    /**
+     * Keys under a prefix with their ETags, in lexical order: one listing tells which objects changed
+     * since they were last read, so only those need a GET.
+     */
+    java.util.SortedMap<String, String> listWithEtags(String prefix) throws ObjectStoreException;
+
     void delete(String key) throws ObjectStoreException;
 
     /** An object's bytes and ETag; {@code bytes} is null when not modified. */

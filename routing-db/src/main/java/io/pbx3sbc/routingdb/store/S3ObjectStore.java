@@ -118,19 +118,23 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public List<String> list(String prefix) throws ObjectStoreException {
-        List<String> keys = new ArrayList<>();
+        return new ArrayList<>(listWithEtags(prefix).keySet());
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> listWithEtags(String prefix) throws ObjectStoreException {
+        java.util.SortedMap<String, String> keys = new java.util.TreeMap<>();
         try {
             var pages = client.listObjectsV2Paginator(ListObjectsV2Request.builder()
                     .bucket(location.bucket()).prefix(key(prefix)).build());
             for (var page : pages) {
                 for (S3Object o : page.contents()) {
-                    keys.add(o.key().substring(location.prefix().length()));
+                    keys.put(o.key().substring(location.prefix().length()), o.eTag());
                 }
             }
         } catch (SdkException e) {
             throw failure("list", prefix, e);
         }
-        keys.sort(null);
         return keys;
     }
 

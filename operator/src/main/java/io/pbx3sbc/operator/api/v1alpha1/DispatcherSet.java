@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Up", jsonPath = ".status.up", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Healthy", jsonPath = ".status.conditions[?(@.type==\"Healthy\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status", type = AdditionalPrinterColumn.Type.STRING)
+// Since: the routing version that first carried this object as it is now (its first fleet; -o wide names it).
+@AdditionalPrinterColumn(name = "Since", jsonPath = ".status.fleets[0].version", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Fleet", jsonPath = ".status.fleets[0].fleet", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class DispatcherSet extends CustomResource<DispatcherSetSpec, DispatcherSetStatus> implements Namespaced {
 }

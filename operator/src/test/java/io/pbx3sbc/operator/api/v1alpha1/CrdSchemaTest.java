@@ -47,7 +47,12 @@ class CrdSchemaTest {
                 .containsExactly("Phase", "Active", "Candidate", "Ready", "Live", "Serving", "Age");
         assertThat(columns).filteredOn(c -> c.getPriority() != null && c.getPriority() == 1).extracting(c -> c.getName())
                 .containsExactly("Staged", "Rejecting", "Oldest");
-        assertThat(columns.get(columns.size() - 1).getName()).isEqualTo("Age");
+        for (String plural : new String[] {"edgefleets", "sipdomains", "dispatchersets"}) {
+            var all = crd(plural).getSpec().getVersions().get(0).getAdditionalPrinterColumns();
+            assertThat(all.get(all.size() - 1).getName()).as("AGE last in kubectl get %s", plural).isEqualTo("Age");
+        }
+        assertThat(crd("sipdomains").getSpec().getVersions().get(0).getAdditionalPrinterColumns())
+                .extracting(c -> c.getName()).containsSubsequence("Domain", "Accepted", "Since", "Age");
     }
 
     @Test
