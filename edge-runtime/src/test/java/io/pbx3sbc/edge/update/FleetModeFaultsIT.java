@@ -190,7 +190,7 @@ class FleetModeFaultsIT {
             assertThat(get(http, admin, "/lookup?domain=tenant1.voip.example.com")).contains("\"version\":2");
 
             edge.terminate();
-            assertThat(edge.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(edge.awaitExit(Duration.ofSeconds(30))).as("SIGTERM").isEqualTo(143);
             report = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(store.get(layout.edgeReport("edge-n")).orElseThrow());
             assertThat(report.state()).as("a stopping edge says so, not to hold promotions back").isEqualTo("stopped");
         } finally {

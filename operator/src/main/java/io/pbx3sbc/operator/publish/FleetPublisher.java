@@ -105,7 +105,9 @@ public final class FleetPublisher {
      * Every published version with its content hash where it matters. The hashes come from the pointer's
      * history (the operator wrote them); a manifest is read only for an active or candidate version the
      * history no longer names. Reading every manifest would cost seconds with 100,000 domains: each
-     * carries the source generations.
+     * carries the source generations. A number claimed without a manifest (an upload that failed, or
+     * another writer's in progress) counts too, with no hash: the next version goes above it, and
+     * retention removes it once it is old.
      */
     private Map<Long, String> publishedContent(ReleasePointer pointer) throws IOException {
         Map<Long, String> fromHistory = new TreeMap<>();
@@ -115,7 +117,7 @@ public final class FleetPublisher {
             }
         }
         Map<Long, String> published = new TreeMap<>();
-        for (long v : versions.publishedVersions()) {
+        for (long v : versions.takenVersions()) {
             String known = fromHistory.get(v);
             if (known == null && (Long.valueOf(v).equals(pointer.active()) || Long.valueOf(v).equals(pointer.candidate()))) {
                 known = versions.manifest(v).map(Manifest::contentSha256).orElse(null);

@@ -230,11 +230,31 @@ class FleetPublisherIT {
     @Order(10)
     void twoWritersCannotShareAVersionNumber() throws Exception {
         ReleasePointer base = pointers.current(List.of()).pointer();
-        long taken = new VersionPublisher(store, LAYOUT).publishedVersions().last() + 1;
-        // Another operator claimed the next number a moment ago and is still uploading it.
+        long taken = new VersionPublisher(store, LAYOUT).takenVersions().last() + 1;
+        // Another operator claims the next number between this one's listing and its claim: the listing
+        // (a proxy over the store) does not show that claim yet.
         store.putIfMatch(LAYOUT.versionClaim(taken), "other".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain", null);
-        assertThatThrownBy(() -> publisher.publish(compile(changed(40)), 3, null, base))
+        ObjectStore lateListing = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    try {
+                        Object out = method.invoke(store, args);
+                        if (method.getName().equals("list")) {
+                            return ((List<?>) out).stream().filter(k -> !k.equals(LAYOUT.versionClaim(taken))).toList();
+                        }
+                        return out;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        FleetPublisher racing = new FleetPublisher(lateListing, LAYOUT, keys, work.resolve("build"), Clock.systemUTC(),
+                next -> pointers.write(next, List.of()));
+        assertThatThrownBy(() -> racing.publish(compile(changed(40)), 3, null, base))
+                .as("the claim is create-only: the second writer backs off")
                 .isInstanceOf(VersionPublisher.VersionExistsException.class);
+        assertThat(store.get(LAYOUT.manifest(taken))).as("nothing of the loser under the winner's number").isEmpty();
+        // Had that writer failed half way, its number stays taken: the next publish goes above it.
+        FleetPublisher.Outcome next = publisher.publish(compile(changed(41)), 3, null, pointers.current(List.of()).pointer());
+        assertThat(next.version()).isEqualTo(taken + 1);
     }
 
     @Test

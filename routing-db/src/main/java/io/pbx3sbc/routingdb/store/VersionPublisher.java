@@ -57,6 +57,18 @@ public final class VersionPublisher {
         return versions;
     }
 
+    /**
+     * Every version number with any object: the complete ones, and those claimed or left half uploaded
+     * (a failed upload, another writer still at it). A new version takes a number above all of them.
+     */
+    public SortedSet<Long> takenVersions() throws ObjectStoreException {
+        SortedSet<Long> versions = new TreeSet<>();
+        for (String key : store.list(layout.versionsPrefix())) {
+            layout.versionOf(key).ifPresent(versions::add);
+        }
+        return versions;
+    }
+
     public java.util.Optional<Manifest> manifest(long version) throws IOException {
         var bytes = store.get(layout.manifest(version));
         return bytes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Manifest.fromJson(bytes.get()));
