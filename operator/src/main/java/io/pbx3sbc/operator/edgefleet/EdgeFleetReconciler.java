@@ -94,6 +94,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
      * promotion back; an edge that stops cleanly says so at once (state {@code stopped}).
      */
     static final Duration LIVE_WINDOW = Duration.ofSeconds(100);
+    /** How long an unchanged set of edge workloads goes without being compared with the cluster. */
+    static final Duration WORKLOAD_RECHECK = Duration.ofMinutes(1);
     /** Rounds of nudge, read the reports, decide, in one reconcile: publish, then promote. */
     static final int NUDGE_ROUNDS = 3;
     /** Annotation asking for the promotion of one candidate when autoPromote is off. */
@@ -121,6 +123,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
     private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
     private final Map<String, FleetPromoter.ReportCache> reportCaches = new ConcurrentHashMap<>();
+    /** Per fleet, the workloads last applied and when: an unchanged set is not rewritten or re-read. */
+    private final Map<String, Applied> applied = new ConcurrentHashMap<>();
+
+    private record Applied(String hash, Instant at) {
+    }
     /** Per fleet, "version:keyId" of the pinned version last checked for its signature. */
     private final Map<String, String> resignedPins = new ConcurrentHashMap<>();
     private final SourceStatusRecorder statuses;
@@ -267,8 +274,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                 : compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
                 sets.stream().map(ResourceSources::set).toList());
         long compileMillis = (System.nanoTime() - compiling) / 1_000_000;
-        new WorkloadApplier(client).apply(fleet, EdgeWorkloads.desired(fleet,
-                signing.plan().trusted().stream().map(KeyRotation.Key::publicKey).toList(), deps.workloadDefaults()));
+        if (!applied.containsKey(key(fleet))) {
+            applyWorkloads(client, fleet, signing); // a fleet's first look: its edges exist even while the store fails
+        }
 
         // 4. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
         //    built only on what can be trusted, and every pointer is signed and written by the one writer.
@@ -334,10 +342,26 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
         status.promotion(decision);
 
+        // The edge workloads, after the versions: they change rarely and cost API calls, so they stay off
+        // the path from a change to the edges (an unchanged set is checked against the cluster once a minute).
+        applyWorkloads(client, fleet, signing);
+
         // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
         statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
                 all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
+    }
+
+    private void applyWorkloads(KubernetesClient client, EdgeFleet fleet, Signing signing) {
+        List<HasMetadata> desired = EdgeWorkloads.desired(fleet,
+                signing.plan().trusted().stream().map(KeyRotation.Key::publicKey).toList(), deps.workloadDefaults());
+        String hash = desired.stream().map(WorkloadApplier::hash).collect(Collectors.joining(","));
+        Applied last = applied.get(key(fleet));
+        if (last != null && last.hash().equals(hash) && last.at().plus(WORKLOAD_RECHECK).isAfter(deps.clock().instant())) {
+            return;
+        }
+        new WorkloadApplier(client).apply(fleet, desired);
+        applied.put(key(fleet), new Applied(hash, deps.clock().instant()));
     }
 
     private void announce(EdgeFleet fleet, PromotionGate.Decision decision) {
@@ -399,6 +423,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         lastPublish.remove(key(fleet));
         pointerMemory.remove(key(fleet));
         reportCaches.remove(key(fleet));
+        applied.remove(key(fleet));
         resignedPins.remove(key(fleet));
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
