@@ -35,11 +35,16 @@ public final class VersionPublisher {
         }
         // Two operators that both believe they lead may pick the same number at once: the first claim
         // wins, the other retries with the next number instead of mixing its objects into this version.
+        // The claim is unique to this attempt, so a refusal of the HTTP client's own retry (its first try
+        // landed, the answer was lost) reads back as ours.
+        byte[] claim = (signed.contentSha256() + "\n" + java.util.UUID.randomUUID() + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
-            store.putIfMatch(layout.versionClaim(n), signed.contentSha256().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "text/plain", null);
+            store.putIfMatch(layout.versionClaim(n), claim, "text/plain", null);
         } catch (ObjectStore.PreconditionFailed e) {
-            throw new VersionExistsException(layout.fleet(), n);
+            if (!store.get(layout.versionClaim(n)).map(b -> java.util.Arrays.equals(b, claim)).orElse(false)) {
+                throw new VersionExistsException(layout.fleet(), n);
+            }
         }
         String replica = layout.replicaPath(n);
         LitestreamReplica.write(store, replica, LitestreamReplica.generationFor(replica, signed.contentSha256()), db);

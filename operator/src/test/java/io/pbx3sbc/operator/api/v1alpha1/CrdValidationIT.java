@@ -47,12 +47,16 @@ class CrdValidationIT {
         assertThat(applied.output()).contains("edgefleet.pbx3sbc.io/edge created", "sipdomain.pbx3sbc.io/acme created");
 
         Result fleets = cluster.kubectl(null, "get", "ef");
-        // fabric8's generator orders the columns by JSON path; kubectl shows them in that order.
+        // ./hack/update-crds.sh orders the columns as kubectl users expect: state first, AGE last.
         assertThat(fleets.output().lines().findFirst().orElseThrow().split("\\s+"))
-                .contains("NAME", "DESIRED", "READY", "ACTIVE", "CANDIDATE", "PHASE", "AGE");
-        assertThat(fleets.output()).containsPattern("edge\\s+\\S+\\s+3\\s+");
+                .containsExactly("NAME", "PHASE", "ACTIVE", "CANDIDATE", "READY", "LIVE", "SERVING", "AGE");
+        assertThat(cluster.kubectl(null, "get", "ef", "-o", "wide").output().lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "PHASE", "ACTIVE", "CANDIDATE", "READY", "LIVE", "SERVING", "STAGED", "REJECTING",
+                        "OLDEST", "AGE");
         Result sets = cluster.kubectl(null, "get", "dset");
-        assertThat(sets.output()).contains("SETID", "ALGORITHM", "ACCEPTED").containsPattern("pbx-cluster-a\\s+\\S+\\s+priority\\s+10");
+        assertThat(sets.output()).contains("SETID", "ALGORITHM", "ACCEPTED", "SINCE").containsPattern("pbx-cluster-a\\s+10\\s+priority");
+        assertThat(cluster.kubectl(null, "get", "sipd").output().lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "DOMAIN", "SET", "ACCEPTED", "SINCE", "AGE");
         Result all = cluster.kubectl(null, "get", "pbx3sbc");
         assertThat(all.output()).contains("sipdomain.pbx3sbc.io/acme", "dispatcherset.pbx3sbc.io/pbx-cluster-a",
                 "edgefleet.pbx3sbc.io/edge");
