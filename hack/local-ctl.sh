@@ -21,6 +21,14 @@ case "$action" in
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$name is running ($pid)"; exit 0; fi
     "$state/run/$name.sh" >> "$state/$name.log" 2>&1 &
     echo "$name $!" >> "$state/pids"
+    if [[ "$name" == s3 ]]; then
+      # Returns once S3 serves the bucket again (SeaweedFS takes a few seconds), as local-up waits for it.
+      for _ in $(seq 1 600); do
+        curl -fs -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user local:local-secret-key \
+          -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' http://127.0.0.1:19000/sip-routing/ && break
+        sleep 0.1
+      done
+    fi
     echo "started $name ($!)" ;;
   *) echo "usage: local-ctl.sh stop|start NAME" >&2; exit 2 ;;
 esac

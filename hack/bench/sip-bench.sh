@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: ./hack/bench/sip-bench.sh [--quick] [--domains N] [--only edge|kamailio]
+# usage: ./hack/bench/sip-bench.sh [--quick] [--domains N] [--only edge|kamailio] [--gc-seconds S]
 #        (EDGE_BENCH_HEAP=1g for a larger edge heap; default 256m)
 # Drives (a) Kamailio running the seed's configuration the way production runs it (TLSF allocator,
 # 512 MiB shared memory) and (b) the PBX3sbc edge, with sipp on the same routing.db and the same two sipp
@@ -21,6 +21,7 @@ while [[ $# -gt 0 ]]; do
     --quick) step_seconds=5; gc_seconds=30 ;;
     --domains) domains="$2"; shift ;;
     --only) only="$2"; shift ;;
+    --gc-seconds) gc_seconds="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -56,7 +56,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Edge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
-    /** Poll interval while a candidate is staged and waits for its promotion. */
+    /** Poll interval while a candidate is pending (staged, or its restore retried). */
     static final long STAGED_POLL_MILLIS = 1000;
 
     private final EdgeConfig config;
@@ -154,15 +154,18 @@ public final class Edge implements AutoCloseable {
             }
         });
         scheduleNextPoll(fleet.pollInterval().toMillis());
+        // Destination health changes go out within a second, whatever the poll interval.
+        updates.scheduleWithFixedDelay(updater::reportChanges, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
-     * Polls the release pointer every {@code --poll-interval}, or every second while the candidate is
-     * staged here and waits for its promotion: the operator promotes it within a second of the last
-     * report, and an edge it cannot nudge must not wait a whole slow interval for that.
+     * Polls the release pointer every {@code --poll-interval}, or every second while a candidate is
+     * pending here (staged and waiting for its promotion, or its restore retried): a promotion, or a
+     * rejection after the restore attempts, must not wait a whole slow interval each step (the operator
+     * gives a candidate {@code deadlineSeconds} to be staged).
      */
     private void scheduleNextPoll(long every) {
-        long next = updater.awaitingPromotion() ? Math.min(every, STAGED_POLL_MILLIS) : every;
+        long next = updater.candidatePending() ? Math.min(every, STAGED_POLL_MILLIS) : every;
         try {
             updates.schedule(() -> {
                 try {

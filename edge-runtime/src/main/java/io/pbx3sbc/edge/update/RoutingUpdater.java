@@ -94,7 +94,7 @@ public final class RoutingUpdater {
     private volatile String notReadyReason = "no routing version loaded yet";
     private volatile String lastError;
     private volatile String pointerRefusal;
-    private volatile boolean awaitingPromotion;
+    private volatile boolean candidatePending;
 
     public RoutingUpdater(VersionSource source, ActiveTable tables, TrustedKeys trusted, String fleet, Path dataDir,
                           String edgeId, Duration heartbeat, Clock clock) throws IOException {
@@ -192,13 +192,26 @@ public final class RoutingUpdater {
                 failed(candidate, e, true);
             }
         }
-        awaitingPromotion = candidate != null && staged != null && staged.version == candidate;
+        candidatePending = candidate != null && !candidate.equals(activeVersion()) && !rejections.containsKey(candidate);
         reportIfChanged(false);
     }
 
-    /** Whether the pointer's candidate is staged here and waits for the operator to promote it. */
-    public boolean awaitingPromotion() {
-        return awaitingPromotion;
+    /**
+     * Between polls: a report when what it says changed (a destination up or down, its dialogs reaching
+     * zero: what a drain waits for) or the heartbeat is due. Reads nothing from the store.
+     */
+    public synchronized void reportChanges() {
+        if (lastReport != null) {
+            reportIfChanged(false);
+        }
+    }
+
+    /**
+     * Whether the pointer names a candidate this edge neither serves nor rejected: staged and waiting for
+     * its promotion, or its restore failed and is tried again.
+     */
+    public boolean candidatePending() {
+        return candidatePending;
     }
 
     /** Verification with the keys trusted now (they change during a key rotation). */

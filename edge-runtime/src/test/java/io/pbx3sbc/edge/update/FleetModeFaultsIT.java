@@ -164,7 +164,14 @@ class FleetModeFaultsIT {
                         "AWS_SECRET_ACCESS_KEY", s3.location("operator", BUCKET, "default/").secretAccessKey()))) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             Await.until("edge ready on version 1", Duration.ofSeconds(90), () -> get(http, admin, "/readyz"), r -> r.startsWith("200"));
-            var report = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(store.get(layout.edgeReport("edge-n")).orElseThrow());
+            var report = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(Await.until("the edge's first report",
+                    Duration.ofSeconds(30), () -> {
+                        try {
+                            return store.get(layout.edgeReport("edge-n"));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, java.util.Optional::isPresent).orElseThrow());
             assertThat(report.nudgeAddress()).as("where the operator nudges it").isEqualTo("127.0.0.1:" + admin);
 
             pointAt.accept(1L, 2L);
