@@ -75,7 +75,7 @@ class BackendOperationsIT {
     }
 
     static void setState(String set, String uri, String state) {
-        client.resources(DispatcherSet.class).inNamespace(NS).withName(set).edit(s -> {
+        LocalProduct.edit(client.resources(DispatcherSet.class).inNamespace(NS).withName(set), s -> {
             s.getSpec().destinations.stream().filter(d -> d.uri.equals(uri)).forEach(d -> d.state = state);
             return s;
         });

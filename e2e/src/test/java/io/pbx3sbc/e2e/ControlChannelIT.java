@@ -246,7 +246,7 @@ class ControlChannelIT {
         List<LocalProcess> load = List.of(product.calls("rotation-load-1", 1, "acme.voip.example.com", 800, 20),
                 product.calls("rotation-load-2", 2, "initech.voip.example.com", 800, 20));
         // A new Secret name: the operator generates the new key into it and rotates to it.
-        client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").edit(f -> {
+        LocalProduct.edit(client.resources(EdgeFleet.class).inNamespace(NS).withName("edge"), f -> {
             f.getSpec().signingKeySecretRef = "routing-signing-key-2";
             return f;
         });

@@ -251,7 +251,7 @@ class FleetPromotionIT {
         long active = awaitConverged();
         long previous = fleet().getStatus().history.stream().map(h -> h.version)
                 .filter(v -> v < active && v < 90).max(Long::compare).orElseThrow();
-        client.resources(EdgeFleet.class).inNamespace(NS).withName("edge").edit(f -> {
+        LocalProduct.edit(client.resources(EdgeFleet.class).inNamespace(NS).withName("edge"), f -> {
             f.getSpec().promotion.pinnedVersion = previous;
             return f;
         });

@@ -100,6 +100,24 @@ final class LocalProduct implements AutoCloseable {
         }
     }
 
+    /**
+     * A change to an object the operator also writes (its status): read, change, write, and again when the
+     * write loses a race with the operator (409), as kubectl edit would have the user do.
+     */
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> void edit(
+            io.fabric8.kubernetes.client.dsl.Resource<T> resource, java.util.function.UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                resource.edit(change);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** The edge's answer to /lookup?domain=: the routing version it serves the domain from, or -1. */
     long routingVersionFor(int edge, String domain) {
         try {
