@@ -123,8 +123,7 @@ class ControlChannelIT {
     void aReplayedOldPointerRollsNothingBackAndTheOperatorPutsItsOwnBack() throws Exception {
         ReleasePointer old = pointer();
         addDomain("replay");
-        awaitRoutableEverywhere("replay.voip.example.com");
-        long served = awaitConverged();
+        long served = product.awaitConverged(client, awaitRoutableEverywhere("replay.voip.example.com"));
 
         // A bucket writer (it has the bucket, not the key) puts back the old, validly signed pointer: it
         // names a version without the new tenant.

@@ -204,9 +204,20 @@ final class LocalProduct implements AutoCloseable {
 
     /** The fleet is Ready with every edge of this product live on its active version; returns that version. */
     long awaitConverged(KubernetesClient client) throws InterruptedException {
-        return io.pbx3sbc.routingdb.testing.Await.until("fleet converged", WAIT, () -> fleet(client), f -> f.getStatus() != null
+        return awaitConverged(client, 0);
+    }
+
+    /**
+     * The fleet's status says every edge serves the active version, and that version is at least
+     * {@code atLeast}: the edges can switch before the operator has written its status (nudged edges
+     * answer within the reconcile that writes it last).
+     */
+    long awaitConverged(KubernetesClient client, long atLeast) throws InterruptedException {
+        return io.pbx3sbc.routingdb.testing.Await.until("fleet converged on version " + atLeast + " or later", WAIT,
+                () -> fleet(client), f -> f.getStatus() != null
                 && "Ready".equals(f.getStatus().phase) && f.getStatus().edgesTotal != null
-                && f.getStatus().edgesTotal == edges && f.getStatus().edgesActive == edges).getStatus().activeVersion;
+                && f.getStatus().edgesTotal == edges && f.getStatus().edgesActive == edges
+                && f.getStatus().activeVersion != null && f.getStatus().activeVersion >= atLeast).getStatus().activeVersion;
     }
 
     /** A SipDomain {@code <name>.voip.example.com} the sample fleet selects, routed to {@code set}. */
