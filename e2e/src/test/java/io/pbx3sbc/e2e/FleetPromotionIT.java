@@ -130,7 +130,7 @@ class FleetPromotionIT {
         long before = awaitConverged();
         addDomain("hooli", "pbx-cluster-b");
         awaitRoutable("hooli.voip.example.com", before + 1);
-        long after = awaitConverged();
+        long after = product.awaitConverged(client, before + 1);
         assertThat(after).isGreaterThan(before);
         assertThat(fleet().getStatus().edges).allSatisfy(e -> assertThat(e.activeVersion).isEqualTo(after));
         assertThat(fleet().getStatus().history).extracting(h -> h.version + " " + h.outcome)
@@ -156,7 +156,7 @@ class FleetPromotionIT {
         int[] counts = LocalProduct.callCounts(load);
         assertThat(counts[0]).as("successful calls").isEqualTo(600);
         assertThat(counts[1]).as("failed calls").isZero();
-        assertThat(awaitConverged()).isGreaterThan(before);
+        assertThat(product.awaitConverged(client, before + 1)).isGreaterThan(before);
     }
 
     @Test
@@ -241,7 +241,7 @@ class FleetPromotionIT {
             product.start("operator");
         }
         awaitRoutable("vandelay.voip.example.com", before + 1);
-        assertThat(awaitConverged()).isGreaterThan(before);
+        assertThat(product.awaitConverged(client, before + 1)).isGreaterThan(before);
         assertThat(condition(fleet(), "Degraded").status).as("a later change clears the failed candidates").isEqualTo("False");
     }
 
