@@ -211,24 +211,19 @@ class FleetModeFaultsIT {
     }
 
     static String post(HttpClient http, int port, byte[] body) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nudge"))
-                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (java.io.IOException e) {
-            return "unreachable: " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return exchange(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nudge"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
     /** "status body"; a connection that does not answer within 2 s fails the test. */
     static String get(HttpClient http, int port, String path) {
+        return exchange(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(2)).build());
+    }
+
+    static String exchange(HttpClient http, HttpRequest request) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return r.statusCode() + " " + r.body();
         } catch (java.io.IOException e) {
             return "unreachable: " + e;

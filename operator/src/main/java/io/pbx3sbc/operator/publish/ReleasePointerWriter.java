@@ -100,10 +100,8 @@ public final class ReleasePointerWriter {
         if (!SigningKeys.verify(stored, trusted) || !layout.fleet().equals(stored.fleet())) {
             return distrusted("the release pointer in the store is not signed by this fleet's key", reports);
         }
-        long reportedEpoch = reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0);
-        long reportedSequence = reports.stream().filter(r -> r.pointerEpoch() == reportedEpoch)
-                .mapToLong(EdgeReport::pointerSequence).max().orElse(0);
-        if (stored.olderThan(reportedEpoch, reportedSequence)
+        long[] accepted = newestAccepted(reports);
+        if (stored.olderThan(accepted[0], accepted[1])
                 || (memory.newest != null && stored.olderThan(memory.newest.epoch(), memory.newest.sequence()))) {
             return distrusted("the release pointer in the store (epoch " + stored.epoch() + ", sequence " + stored.sequence()
                     + ") is older than one already written or accepted by the edges: a replay", reports);
@@ -123,13 +121,19 @@ public final class ReleasePointerWriter {
 
     /** The newest pointer known to be good: the newest trusted one seen, unless the edges accepted a newer one. */
     private ReleasePointer known(List<EdgeReport> reports) {
-        long reportedEpoch = reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0);
-        long reportedSequence = reports.stream().filter(r -> r.pointerEpoch() == reportedEpoch)
-                .mapToLong(EdgeReport::pointerSequence).max().orElse(0);
-        if (memory.newest != null && !memory.newest.olderThan(reportedEpoch, reportedSequence)) {
+        long[] accepted = newestAccepted(reports);
+        if (memory.newest != null && !memory.newest.olderThan(accepted[0], accepted[1])) {
             return memory.newest;
         }
         return fromEdges(reports);
+    }
+
+    /** {epoch, sequence} of the newest pointer any edge reports having accepted. */
+    private static long[] newestAccepted(List<EdgeReport> reports) {
+        long epoch = reports.stream().mapToLong(EdgeReport::pointerEpoch).max().orElse(0);
+        long sequence = reports.stream().filter(r -> r.pointerEpoch() == epoch)
+                .mapToLong(EdgeReport::pointerSequence).max().orElse(0);
+        return new long[] {epoch, sequence};
     }
 
     /** After a restart, with nothing to trust in the store: the version most live edges serve. */
