@@ -45,9 +45,12 @@ final class FleetStatusBuilder {
         next.edgesReady = ready;
     }
 
-    /** Once the operator generated the key, status keeps saying so (the user should back it up). */
+    /**
+     * A key the operator generated keeps saying so (the user should back it up). Read from the Secret, not
+     * from the previous status, which a reconcile that failed after generating never wrote.
+     */
     void signingKey(FleetSecrets.SigningKey key) {
-        boolean generated = key.generated() || isReason(Reasons.SIGNING_KEY, Reasons.SIGNING_KEY_GENERATED);
+        boolean generated = key.operatorMade();
         condition(Reasons.SIGNING_KEY, true, generated ? Reasons.SIGNING_KEY_GENERATED : Reasons.SIGNING_KEY_LOADED,
                 (generated ? "The operator generated signing key " : "Versions are signed with key ")
                         + key.keyId() + " from Secret " + key.secretName() + ".");
@@ -217,10 +220,6 @@ final class FleetStatusBuilder {
 
     private void condition(String type, boolean status, String reason, String message) {
         next.conditions = Conditions.set(next.conditions, type, status, reason, message, generation, now);
-    }
-
-    private boolean isReason(String type, String reason) {
-        return reason.equals(reasonOf(next.conditions, type));
     }
 
     private String publishedReason() {

@@ -14,8 +14,12 @@ public interface FleetSecrets {
         }
     }
 
-    /** @param generated true when the key did not exist and was created by this call */
-    record SigningKey(KeyPair keys, String secretName, String keyId, boolean generated) {
+    /**
+     * @param generated true when the key did not exist and was created by this call
+     * @param operatorMade true when the Secret is one the operator generated (now or earlier), read from its
+     *                     labels: the user should back such a key up, and status says so on every reconcile
+     */
+    record SigningKey(KeyPair keys, String secretName, String keyId, boolean generated, boolean operatorMade) {
     }
 
     /** @throws MissingSecretException when the Secret or one of its keys is absent (the user must act) */

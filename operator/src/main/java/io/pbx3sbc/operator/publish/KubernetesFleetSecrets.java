@@ -21,6 +21,7 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
     public static final String SIGNING_KEY = "signing.key";
     public static final String SIGNING_PUB = "signing.pub";
     public static final String DIALOG_KEY = "dialog.key";
+    private static final String MANAGED_BY = "pbx3sbc-operator";
 
     private final KubernetesClient client;
 
@@ -47,14 +48,14 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
             KeyPair generated = SigningKeys.generate();
             if (createUnlessPresent(fleet, name, Map.of(SIGNING_KEY, base64(SigningKeys.encodePrivate(generated.getPrivate())),
                     SIGNING_PUB, base64(SigningKeys.encodePublic(generated.getPublic()))))) {
-                return new SigningKey(generated, name, SigningKeys.keyId(generated.getPublic()), true);
+                return new SigningKey(generated, name, SigningKeys.keyId(generated.getPublic()), true, true);
             }
             s = read(fleet, name); // another replica (or the user) created it meanwhile
         }
         try {
             PublicKey pub = SigningKeys.decodePublic(value(s, SIGNING_PUB));
             KeyPair keys = new KeyPair(pub, SigningKeys.decodePrivate(value(s, SIGNING_KEY)));
-            return new SigningKey(keys, name, SigningKeys.keyId(pub), false);
+            return new SigningKey(keys, name, SigningKeys.keyId(pub), false, operatorMade(s));
         } catch (IllegalArgumentException e) {
             throw new MissingSecretException("signing key Secret " + name + " is not usable: " + e.getMessage());
         }
@@ -69,7 +70,7 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
         try {
             PublicKey pub = SigningKeys.decodePublic(value(s, SIGNING_PUB));
             return java.util.Optional.of(new SigningKey(new KeyPair(pub, SigningKeys.decodePrivate(value(s, SIGNING_KEY))),
-                    secretName, SigningKeys.keyId(pub), false));
+                    secretName, SigningKeys.keyId(pub), false, operatorMade(s)));
         } catch (MissingSecretException | IllegalArgumentException e) {
             return java.util.Optional.empty();
         }
@@ -96,7 +97,7 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
         try {
             client.secrets().inNamespace(fleet.getMetadata().getNamespace()).resource(new SecretBuilder()
                     .withNewMetadata().withName(name).withNamespace(fleet.getMetadata().getNamespace())
-                    .withLabels(Map.of(FleetNames.LABEL_MANAGED_BY, "pbx3sbc-operator",
+                    .withLabels(Map.of(FleetNames.LABEL_MANAGED_BY, MANAGED_BY,
                             FleetNames.LABEL_FLEET, fleet.getMetadata().getName()))
                     .endMetadata()
                     .withType("Opaque")
@@ -109,6 +110,11 @@ public final class KubernetesFleetSecrets implements FleetSecrets {
             }
             return false;
         }
+    }
+
+    private static boolean operatorMade(Secret s) {
+        var labels = s.getMetadata().getLabels();
+        return labels != null && MANAGED_BY.equals(labels.get(FleetNames.LABEL_MANAGED_BY));
     }
 
     private static String base64(String value) {
