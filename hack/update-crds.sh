@@ -12,7 +12,7 @@ order_columns() {
 import re, sys
 src, dst = sys.argv[1], sys.argv[2]
 order = {
-    "edgefleets": ["Phase", "Active", "Candidate", "Ready", "Live", "Serving", "Staged", "Rejecting", "Oldest", "Age"],
+    "edgefleets": ["Phase", "Active", "Candidate", "Ready", "Live", "Serving", "Staged", "Rejecting", "Oldest", "Domains", "Left-Out", "Age"],
     "sipdomains": ["Domain", "Set", "Accepted", "Since", "Fleet", "Age"],
     "dispatchersets": ["SetID", "Algorithm", "Up", "Healthy", "Accepted", "Since", "Fleet", "Age"],
 }

@@ -16,6 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes a {@link RoutingModel} into a new, self-contained routing.db (rollback-journal mode, no
@@ -56,6 +58,118 @@ public final class RoutingDbBuilder {
         return new Built(target, sha, model.domains().size(), model.destinationCount(), model.sets().size());
     }
 
+    /**
+     * Builds {@code target} from {@code previous} (a file this builder made from {@code previousModel}): a copy
+     * of it with only the changed domain rows replaced, so a one-domain change costs a file copy instead of
+     * writing every row. The rows are the same as a fresh build's, so the content hash is the same; SQLite's
+     * page layout may differ, which nothing reads. Builds afresh when the sets changed or many domains did.
+     */
+    public Built buildFrom(Path previous, RoutingModel previousModel, RoutingModel model, VersionInfo version, Path target)
+            throws IOException {
+        var problems = model.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("refusing to build routing.db: " + String.join("; ", problems));
+        }
+        DomainDelta delta = previousModel.sets().equals(model.sets())
+                ? DomainDelta.between(previousModel.domains(), model.domains()) : null;
+        if (delta == null || delta.size() > Math.max(1_000, model.domains().size() / 10) || !Files.exists(previous)) {
+            return build(model, version, target);
+        }
+        String sha = ContentHash.of(model);
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".building");
+        try {
+            Files.copy(previous, tmp, StandardCopyOption.REPLACE_EXISTING);
+            patch(tmp, delta, version, sha, model);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (SQLException e) {
+            throw new IOException("could not write " + target + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(Path.of(tmp + "-journal"));
+        }
+        return new Built(target, sha, model.domains().size(), model.destinationCount(), model.sets().size());
+    }
+
+    /** The domain rows to delete (by name) and to insert, between two models sorted by domain name. */
+    record DomainDelta(List<String> removed, List<Domain> added) {
+        int size() {
+            return removed.size() + added.size();
+        }
+
+        static DomainDelta between(List<Domain> before, List<Domain> after) {
+            List<String> removed = new ArrayList<>();
+            List<Domain> added = new ArrayList<>();
+            int i = 0;
+            int j = 0;
+            while (i < before.size() || j < after.size()) {
+                int order = i == before.size() ? 1 : j == after.size() ? -1
+                        : before.get(i).domain().compareTo(after.get(j).domain());
+                if (order < 0) {
+                    removed.add(before.get(i++).domain());
+                } else if (order > 0) {
+                    added.add(after.get(j++));
+                } else {
+                    if (!before.get(i).equals(after.get(j))) {
+                        removed.add(before.get(i).domain());
+                        added.add(after.get(j));
+                    }
+                    i++;
+                    j++;
+                }
+            }
+            return new DomainDelta(removed, added);
+        }
+    }
+
+    private static void patch(Path file, DomainDelta delta, VersionInfo version, String sha, RoutingModel model)
+            throws SQLException, IOException {
+        try (Connection c = Sqlite.openForBuild(file)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=OFF"); // a copy, renamed into place only when complete
+                s.execute("PRAGMA synchronous=OFF");
+                s.execute("PRAGMA locking_mode=EXCLUSIVE");
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement domains = c.prepareStatement("DELETE FROM sip_domains WHERE domain = ?");
+                 PreparedStatement limits = c.prepareStatement("DELETE FROM domain_rate_limits WHERE domain = ?")) {
+                for (String d : delta.removed()) {
+                    domains.setString(1, d);
+                    domains.addBatch();
+                    limits.setString(1, d);
+                    limits.addBatch();
+                }
+                domains.executeBatch();
+                limits.executeBatch();
+            }
+            insertDomains(c, delta.added());
+            try (Statement s = c.createStatement()) {
+                s.execute("DELETE FROM routing_version");
+            }
+            insertRoutingVersion(c, version, sha);
+            // The rows must be the model's: a count that differs means the previous file was not what we think.
+            long domains = count(c, "SELECT count(*) FROM sip_domains");
+            long limited = count(c, "SELECT count(*) FROM domain_rate_limits");
+            long expectedLimited = model.domains().stream().filter(d -> d.rateLimit() != null).count();
+            if (domains != model.domains().size() || limited != expectedLimited) {
+                throw new IOException("incremental build of version " + version.version() + " has " + domains + " domains and "
+                        + limited + " rate limits, the model " + model.domains().size() + " and " + expectedLimited);
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=DELETE");
+            }
+        }
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
     private static void write(RoutingModel model, VersionInfo version, String sha, Path file) throws SQLException {
         try (Connection c = Sqlite.openForBuild(file)) {
             try (Statement s = c.createStatement()) {
@@ -74,7 +188,7 @@ public final class RoutingDbBuilder {
                 s.execute("INSERT INTO version (table_name, table_version) VALUES ('dispatcher', "
                         + Schema.KAMAILIO_DISPATCHER_TABLE_VERSION + ")");
             }
-            insertDomains(c, model);
+            insertDomains(c, model.domains());
             insertSets(c, model);
             insertRoutingVersion(c, version, sha);
             try (Statement s = c.createStatement()) {
@@ -90,13 +204,13 @@ public final class RoutingDbBuilder {
         }
     }
 
-    private static void insertDomains(Connection c, RoutingModel model) throws SQLException {
+    private static void insertDomains(Connection c, List<Domain> rows) throws SQLException {
         try (PreparedStatement domains = c.prepareStatement(
                 "INSERT INTO sip_domains (domain, dispatcher_setid, enabled, comment) VALUES (?, ?, ?, ?)");
              PreparedStatement limits = c.prepareStatement(
                      "INSERT INTO domain_rate_limits (domain, requests_per_second, burst) VALUES (?, ?, ?)")) {
             int pending = 0;
-            for (Domain d : model.domains()) {
+            for (Domain d : rows) {
                 domains.setString(1, d.domain());
                 domains.setInt(2, d.setId());
                 domains.setInt(3, d.enabled() ? 1 : 0);

@@ -109,4 +109,25 @@ class RoutingDbBuilderTest {
                 .hasMessageContaining("lonely.example.com");
         assertThat(dir.resolve("x.db")).doesNotExist();
     }
+
+    @Test
+    void aBuildFromThePreviousFileHoldsExactlyTheRowsOfAFreshBuild() throws Exception {
+        RoutingModel before = Fixtures.twoTenants();
+        var v1 = builder.build(before, Fixtures.version(1), dir.resolve("v1.db"));
+        Domain first = before.domains().get(0);
+        List<Domain> domains = new ArrayList<>(before.domains().subList(1, before.domains().size()));
+        domains.add(new Domain(first.domain(), first.setId(), !first.enabled(), "edited", new io.pbx3sbc.routingdb.model.RateLimit(5, 10)));
+        domains.add(new Domain("new.example.com", first.setId(), true, null, null));
+        RoutingModel after = new RoutingModel(domains, before.sets());
+
+        var patched = builder.buildFrom(v1.file(), before, after, Fixtures.version(2), dir.resolve("v2.db"));
+        var fresh = builder.build(after, Fixtures.version(2), dir.resolve("fresh.db"));
+
+        RoutingDb db = new RoutingDbValidator().validate(patched.file());
+        assertThat(db.model()).isEqualTo(after);
+        assertThat(patched.contentSha256()).isEqualTo(fresh.contentSha256()).isEqualTo(db.contentSha256());
+        assertThat(db.version()).contains(Fixtures.version(2));
+        assertThat(Files.exists(v1.file())).as("the previous version's file is left as it was").isTrue();
+        assertThat(new RoutingDbReader().read(v1.file()).model()).isEqualTo(before);
+    }
 }

@@ -114,22 +114,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                                Path workDir, Clock clock, LeadershipTerm leadershipTerm, FleetNudger nudger) {
     }
 
-    /** What a fleet last compiled and published, and the fingerprint of the inputs it came from. */
-    private record LastPublish(String fingerprint, Instant at, Compilation compilation, FleetPublisher.Outcome outcome) {
-    }
-
     private final Dependencies deps;
-    private final RoutingCompiler compiler = new RoutingCompiler();
-    private final Map<String, LastPublish> lastPublish = new ConcurrentHashMap<>();
-    private final Map<String, ReleasePointerWriter.Memory> pointerMemory = new ConcurrentHashMap<>();
-    private final Map<String, FleetPromoter.ReportCache> reportCaches = new ConcurrentHashMap<>();
-    /** Per fleet, the workloads last applied and when: an unchanged set is not rewritten or re-read. */
-    private final Map<String, Applied> applied = new ConcurrentHashMap<>();
-
-    private record Applied(String hash, Instant at) {
-    }
-    /** Per fleet, "version:keyId" of the pinned version last checked for its signature. */
-    private final Map<String, String> resignedPins = new ConcurrentHashMap<>();
+    /** Per fleet, what its reconciles remember ({@link FleetMemory}). */
+    private final Map<String, FleetMemory> memory = new ConcurrentHashMap<>();
     private final SourceStatusRecorder statuses;
 
     public EdgeFleetReconciler(Dependencies deps) {
@@ -140,6 +127,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /** SipDomain/DispatcherSet status writes queued and not yet done. */
     public int statusWritesPending() {
         return statuses.backlog();
+    }
+
+    /** Urgent ones among them: refusals, changes, health. */
+    public int urgentStatusWritesPending() {
+        return statuses.urgentBacklog();
     }
 
     /** Stops the background status writes. */
@@ -255,8 +247,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         String fleetName = FleetNames.storeFleet(fleet);
         ObjectStore store = deps.stores().storeFor(key(fleet), location);
         FleetLayout layout = new FleetLayout(fleetName);
-        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock(),
-                reportCaches.computeIfAbsent(key(fleet), k -> new FleetPromoter.ReportCache()));
+        FleetMemory remembered = memory.computeIfAbsent(key(fleet), k -> new FleetMemory(deps.workDir(), fleetName));
+        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock(), remembered.reports);
         List<EdgeReport> reports = promoter.reports();
         List<EdgeReport> live = liveReports(reports);
         Signing signing = signing(fleet, key, live);
@@ -264,17 +256,18 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             deps.events().normal(fleet, Reasons.KEY_ROTATING, signing.plan().message());
         }
 
-        // 3. Pure: compile (unless the inputs are exactly those last published), and render the workloads.
-        String fingerprint = InputFingerprint.of(fleet, domains, sets, signing.plan().signWith().keyId(), location);
-        LastPublish last = lastPublish.get(key(fleet));
-        boolean same = last != null && last.fingerprint.equals(fingerprint)
-                && last.at.plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
+        // 3. Pure: compile (patching the last compile when a few domains changed), and render the workloads.
         long compiling = System.nanoTime();
-        Compilation compilation = same ? last.compilation
-                : compiler.compile(domains.stream().map(ResourceSources::domain).toList(),
-                sets.stream().map(ResourceSources::set).toList());
+        Compilation compilation = remembered.compile(domains, sets);
         long compileMillis = (System.nanoTime() - compiling) / 1_000_000;
-        if (!applied.containsKey(key(fleet))) {
+        // The same compilation (no source changed) under the same fleet spec, key and store was published
+        // already: the frequent reconciles of a promotion skip the hash and the store listing.
+        String inputs = fleet.getMetadata().getUid() + " " + fleet.getMetadata().getGeneration() + " "
+                + signing.plan().signWith().keyId() + " " + location + " " + location.accessKeyId();
+        FleetMemory.LastPublish last = remembered.lastPublish;
+        boolean same = last != null && last.compilation() == compilation && last.inputs().equals(inputs)
+                && last.at().plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
+        if (remembered.applied == null) {
             applyWorkloads(client, fleet, signing); // a fleet's first look: its edges exist even while the store fails
         }
 
@@ -282,7 +275,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         //    built only on what can be trusted, and every pointer is signed and written by the one writer.
         ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, signing.keys(), signing.trusted(),
                 deps.leadershipTerm(),
-                pointerMemory.computeIfAbsent(key(fleet), k -> new ReleasePointerWriter.Memory()), deps.clock());
+                remembered.pointers, deps.clock());
         java.util.concurrent.atomic.AtomicReference<List<EdgeReport>> latest = new java.util.concurrent.atomic.AtomicReference<>(reports);
         ReleasePointerWriter.Sink sink = next -> pointers.write(next, latest.get());
         ReleasePointerWriter.Base base = pointers.current(reports);
@@ -293,30 +286,32 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             deps.events().warning(fleet, Reasons.RELEASE_POINTER_RESTORED, "Rewrote the release pointer (active version "
                     + current.active() + ", sequence " + current.sequence() + "): " + base.distrusted() + ".");
         }
-        FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink);
+        FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink,
+                remembered.files);
         var promotion = fleet.getSpec().promotion;
         Long pinned = promotion == null ? null : promotion.pinnedVersion;
         // A version pinned after a key rotation may carry the retired key's signature: sign it again, once.
         String pinSigned = pinned == null ? null : pinned + ":" + signing.plan().signWith().keyId();
-        if (signing.plan().resign() || (pinSigned != null && !pinSigned.equals(resignedPins.get(key(fleet))))) {
+        if (signing.plan().resign() || (pinSigned != null && !pinSigned.equals(remembered.resignedPin))) {
             current = publisher.resign(current, pinned);
             if (pinSigned != null) {
-                resignedPins.put(key(fleet), pinSigned);
+                remembered.resignedPin = pinSigned;
             }
         }
-        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome, current)
+        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome(), current)
                 : publisher.publish(compilation,
                 promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
                 promotion == null ? null : promotion.pinnedVersion, current);
         if (!same) {
-            lastPublish.put(key(fleet), new LastPublish(fingerprint, deps.clock().instant(), compilation, outcome));
+            remembered.lastPublish = new FleetMemory.LastPublish(inputs, deps.clock().instant(), compilation, outcome);
         }
         if (outcome.published()) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             deps.metrics().published(key(fleet), took);
-            LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms (compile {} ms)",
+            LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms (compile {} ms, {})",
                     outcome.version(), compilation.model().domains().size(), compilation.model().sets().size(),
-                    compilation.problems().size(), took.toMillis(), compileMillis);
+                    compilation.problems().size(), took.toMillis(), compileMillis,
+                    remembered.compiler.lastWasPatch() ? "patched" : "full");
             deps.events().normal(fleet, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()
                     + " (" + compilation.model().domains().size() + " domains) as the candidate.");
         }
@@ -349,6 +344,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
         statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
                 all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
+        status.statusWritesPending(statuses.backlog(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()));
         return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
     }
 
@@ -356,12 +352,13 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         List<HasMetadata> desired = EdgeWorkloads.desired(fleet,
                 signing.plan().trusted().stream().map(KeyRotation.Key::publicKey).toList(), deps.workloadDefaults());
         String hash = desired.stream().map(WorkloadApplier::hash).collect(Collectors.joining(","));
-        Applied last = applied.get(key(fleet));
+        FleetMemory remembered = memory.get(key(fleet));
+        FleetMemory.Applied last = remembered.applied;
         if (last != null && last.hash().equals(hash) && last.at().plus(WORKLOAD_RECHECK).isAfter(deps.clock().instant())) {
             return;
         }
         new WorkloadApplier(client).apply(fleet, desired);
-        applied.put(key(fleet), new Applied(hash, deps.clock().instant()));
+        remembered.applied = new FleetMemory.Applied(hash, deps.clock().instant());
     }
 
     private void announce(EdgeFleet fleet, PromotionGate.Decision decision) {
@@ -420,11 +417,10 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         deps.stores().forget(key(fleet));
         deps.coalescer().forget(key(fleet));
-        lastPublish.remove(key(fleet));
-        pointerMemory.remove(key(fleet));
-        reportCaches.remove(key(fleet));
-        applied.remove(key(fleet));
-        resignedPins.remove(key(fleet));
+        FleetMemory forgotten = memory.remove(key(fleet));
+        if (forgotten != null) {
+            forgotten.files.forget();
+        }
         deps.metrics().forget(key(fleet));
         return DeleteControl.defaultDelete();
     }

@@ -41,6 +41,11 @@ final class FleetStatusBuilder {
         next.observedGeneration = generation;
     }
 
+    /** Status writes of this fleet's sources still queued; null once there are none (the field leaves). */
+    void statusWritesPending(int pending) {
+        next.statusWritesPending = pending == 0 ? null : pending;
+    }
+
     void edgesReady(Integer ready) {
         next.edgesReady = ready;
     }
@@ -106,6 +111,8 @@ final class FleetStatusBuilder {
 
     void published(FleetPublisher.Outcome outcome, Compilation compilation) {
         int left = compilation.problems().size();
+        next.domains = compilation.model().domains().size();
+        next.leftOut = left;
         String leftOut = left == 0 ? "" : " " + left + " objects are left out; their status says why.";
         if (outcome.published()) {
             condition(Reasons.PUBLISHED, true, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()

@@ -55,6 +55,16 @@ final class SourceStatusRecorder implements AutoCloseable {
         return statusWriter.backlog();
     }
 
+    /** Writes for one fleet's sources queued and not yet done. */
+    int backlog(String namespace, String fleet) {
+        return statusWriter.backlog(key -> key.endsWith("/" + fleet) && key.contains("/" + namespace + "/"));
+    }
+
+    /** Urgent writes (refusals, changes, health) queued and not yet done. */
+    int urgentBacklog() {
+        return statusWriter.urgentBacklog();
+    }
+
     /** The fleet is gone: its entries leave every object's status. */
     void forget(KubernetesClient client, String fleetName, List<SipDomain> allDomains, List<DispatcherSet> allSets) {
         for (SipDomain d : allDomains) {
@@ -138,7 +148,7 @@ final class SourceStatusRecorder implements AutoCloseable {
         var resource = client.resources(DispatcherSet.class).inNamespace(cached.getMetadata().getNamespace())
                 .withName(cached.getMetadata().getName());
         statusWriter.submit("DispatcherSet/" + cached.getMetadata().getNamespace() + "/" + cached.getMetadata().getName()
-                + "/" + fleet, () -> write(client, cached, resource, edit));
+                + "/" + fleet, () -> write(client, cached, resource, edit), true);
     }
 
     private static ObjectRef ref(String kind, HasMetadata r) {
@@ -176,7 +186,8 @@ final class SourceStatusRecorder implements AutoCloseable {
         var resource = client.resources(kind).inNamespace(cached.getMetadata().getNamespace())
                 .withName(cached.getMetadata().getName());
         statusWriter.submit(kind.getSimpleName() + "/" + cached.getMetadata().getNamespace() + "/"
-                + cached.getMetadata().getName() + "/" + fleet, () -> write(client, cached, resource, edit));
+                + cached.getMetadata().getName() + "/" + fleet, () -> write(client, cached, resource, edit),
+                !SourceStatuses.routine(current, fleet, verdict));
     }
 
     private static <R extends HasMetadata> void write(KubernetesClient client, R cached,

@@ -38,6 +38,7 @@ public final class FleetPublisher {
     private final Path workDir;
     private final Clock clock;
     private final ReleasePointerWriter.Sink pointers;
+    private final VersionFiles files;
 
     /**
      * What a publish did: the plan it carried out, the compiled content's hash, the version holding that
@@ -52,6 +53,13 @@ public final class FleetPublisher {
     /** @param pointers signs and writes the release pointer ({@link ReleasePointerWriter}) */
     public FleetPublisher(ObjectStore store, FleetLayout layout, KeyPair keys, Path workDir, Clock clock,
                           ReleasePointerWriter.Sink pointers) {
+        this(store, layout, keys, workDir, clock, pointers, new VersionFiles(workDir, layout.fleet()));
+    }
+
+    /** @param files the fleet's last built file, kept across reconciles so the next version patches it */
+    public FleetPublisher(ObjectStore store, FleetLayout layout, KeyPair keys, Path workDir, Clock clock,
+                          ReleasePointerWriter.Sink pointers, VersionFiles files) {
+        this.files = Objects.requireNonNull(files, "files");
         this.pointers = Objects.requireNonNull(pointers, "pointers");
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
@@ -81,13 +89,14 @@ public final class FleetPublisher {
             Path file = workDir.resolve(layout.fleet() + "-" + n + ".db");
             try {
                 long building = System.nanoTime();
-                RoutingDbBuilder.Built built = new RoutingDbBuilder().build(compilation.model(), info, file);
+                RoutingDbBuilder.Built built = files.build(compilation.model(), info, file);
                 Manifest signed = SigningKeys.sign(VersionVerifier.manifestFor(built, info), keys);
                 long uploading = System.nanoTime();
                 versions.publish(built.file(), signed);
                 LOG.info("version {}: hash and store read {} ms, build and sign {} ms, upload {} ms ({} bytes)", n,
                         (building - started) / 1_000_000, (uploading - building) / 1_000_000,
                         (System.nanoTime() - uploading) / 1_000_000, Files.size(built.file()));
+                files.keep(built.file(), compilation.model());
             } finally {
                 Files.deleteIfExists(file);
             }

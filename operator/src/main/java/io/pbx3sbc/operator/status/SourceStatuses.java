@@ -45,6 +45,15 @@ public final class SourceStatuses {
     }
 
     /**
+     * A write that tells nobody anything new: an object no entry of this fleet speaks of yet, carried as
+     * expected (the bulk of a fleet's first publish). Refusals, changes and removals are not routine.
+     */
+    public static boolean routine(SourceStatus status, String fleet, Verdict verdict) {
+        return verdict != null && verdict.accepted()
+                && (status == null || status.fleets == null || status.fleets.stream().noneMatch(f -> fleet.equals(f.fleet)));
+    }
+
+    /**
      * Whether {@link #apply} would change {@code status}; cheap and without copying, so a fleet of 100,000
      * domains costs no request for the ones whose verdict stands.
      */

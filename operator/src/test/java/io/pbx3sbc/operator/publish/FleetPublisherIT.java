@@ -115,6 +115,15 @@ class FleetPublisherIT {
         assertThat(new VersionPublisher(store, LAYOUT).publishedVersions()).containsExactly(1L, 2L);
         assertThat(second.contentSha256()).isEqualTo(ContentHash.of(compile(changed(1)).model()));
         assertThat(publish(compile(changed(1)), 3, null).published()).isFalse();
+
+        // Version 2 was patched from version 1's file (the publisher keeps it): litestream restores it and it
+        // verifies, holding exactly the changed content.
+        Path restored = work.resolve("restored-2.db");
+        var run = Litestream.restore(s3.location("routing", "prod/"), LAYOUT.replicaPath(2), restored);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        RoutingDb db = new VersionVerifier(keys.getPublic()).verify(restored,
+                new VersionPublisher(store, LAYOUT).manifest(2).orElseThrow());
+        assertThat(db.model()).isEqualTo(compile(changed(1)).model());
     }
 
     @Test

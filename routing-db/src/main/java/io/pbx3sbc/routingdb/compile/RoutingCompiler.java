@@ -43,10 +43,47 @@ public final class RoutingCompiler {
     }
 
     public Compilation compile(List<DomainSource> domainSources, List<SetSource> setSources) {
+        SetPhase sets = compileSets(setSources);
+        List<Problem> problems = new ArrayList<>(sets.problems());
+        Map<String, Long> generations = new TreeMap<>(sets.generations());
+
+        // Domains: validate, resolve the set reference, settle domain conflicts.
+        Map<String, ObjectRef> domainOwner = new HashMap<>();
+        List<Domain> domains = new ArrayList<>();
+        for (DomainSource d : sorted(domainSources, DomainSource::createdAt, DomainSource::ref)) {
+            Domain domain = compileDomain(d, sets, problems);
+            if (domain == null) {
+                continue;
+            }
+            ObjectRef owner = domainOwner.putIfAbsent(domain.domain(), d.ref());
+            if (owner != null) {
+                problems.add(new Problem(d.ref(), "spec.domain", Reason.DomainConflict,
+                        "domain " + domain.domain() + " is already claimed by " + owner.name() + "."));
+                continue;
+            }
+            domains.add(domain);
+            generations.put(d.ref().toString(), d.generation());
+        }
+        problems.sort(PROBLEM_ORDER);
+        return new Compilation(new RoutingModel(domains, sets.acceptedList()), List.copyOf(problems), generations);
+    }
+
+    static final Comparator<Problem> PROBLEM_ORDER = Comparator.comparing(Problem::ref).thenComparing(Problem::field);
+
+    /**
+     * The sets' half of a compile, which every domain depends on: the valid sets, the accepted ones (set id
+     * conflicts settled, oldest first), their problems and generations, and which set objects exist.
+     */
+    record SetPhase(Map<ObjectRef, DispatcherSet> valid, Map<ObjectRef, DispatcherSet> accepted,
+                    List<Problem> problems, Map<String, Long> generations, java.util.Set<ObjectRef> existing) {
+        List<DispatcherSet> acceptedList() {
+            return List.copyOf(accepted.values());
+        }
+    }
+
+    static SetPhase compileSets(List<SetSource> setSources) {
         List<Problem> problems = new ArrayList<>();
         Map<String, Long> generations = new TreeMap<>();
-
-        // Sets: validate each, then settle set id conflicts among the valid ones.
         List<SetSource> setsOldestFirst = sorted(setSources, SetSource::createdAt, SetSource::ref);
         Map<ObjectRef, DispatcherSet> validSets = new HashMap<>();
         for (SetSource s : setsOldestFirst) {
@@ -71,26 +108,9 @@ public final class RoutingCompiler {
             acceptedSets.put(s.ref(), set);
             generations.put(s.ref().toString(), s.generation());
         }
-
-        // Domains: validate, resolve the set reference, settle domain conflicts.
-        Map<String, ObjectRef> domainOwner = new HashMap<>();
-        List<Domain> domains = new ArrayList<>();
-        for (DomainSource d : sorted(domainSources, DomainSource::createdAt, DomainSource::ref)) {
-            Domain domain = toDomain(d, validSets, acceptedSets, setSources, problems);
-            if (domain == null) {
-                continue;
-            }
-            ObjectRef owner = domainOwner.putIfAbsent(domain.domain(), d.ref());
-            if (owner != null) {
-                problems.add(new Problem(d.ref(), "spec.domain", Reason.DomainConflict,
-                        "domain " + domain.domain() + " is already claimed by " + owner.name() + "."));
-                continue;
-            }
-            domains.add(domain);
-            generations.put(d.ref().toString(), d.generation());
-        }
-        problems.sort(Comparator.comparing(Problem::ref).thenComparing(Problem::field));
-        return new Compilation(new RoutingModel(domains, List.copyOf(acceptedSets.values())), List.copyOf(problems), generations);
+        java.util.Set<ObjectRef> existing = new java.util.HashSet<>();
+        setSources.forEach(s -> existing.add(s.ref()));
+        return new SetPhase(validSets, acceptedSets, List.copyOf(problems), generations, existing);
     }
 
     private static <T> List<T> sorted(List<T> items, Function<T, Instant> createdAt, Function<T, ObjectRef> ref) {
@@ -169,9 +189,8 @@ public final class RoutingCompiler {
         }
     }
 
-    private static Domain toDomain(DomainSource d, Map<ObjectRef, DispatcherSet> validSets,
-                                   Map<ObjectRef, DispatcherSet> acceptedSets, List<SetSource> setSources,
-                                   List<Problem> problems) {
+    /** One domain against the compiled sets, before conflicts with other domains; null (and a problem) when left out. */
+    static Domain compileDomain(DomainSource d, SetPhase sets, List<Problem> problems) {
         if (!DomainNames.isValid(d.domain())) {
             problems.add(invalid(d.ref(), "spec.domain", "'" + d.domain() + "' is not a lower-case domain name."));
             return null;
@@ -191,15 +210,14 @@ public final class RoutingCompiler {
             return null;
         }
         ObjectRef setRef = new ObjectRef(ObjectRef.DISPATCHER_SET, d.ref().namespace(), d.dispatcherSetRef());
-        DispatcherSet set = acceptedSets.get(setRef);
+        DispatcherSet set = sets.accepted().get(setRef);
         if (set == null) {
-            boolean exists = setSources.stream().anyMatch(s -> s.ref().equals(setRef));
-            if (!exists) {
+            if (!sets.existing().contains(setRef)) {
                 problems.add(new Problem(d.ref(), "spec.dispatcherSetRef", Reason.DispatcherSetNotFound,
                         "DispatcherSet " + d.dispatcherSetRef() + " does not exist in namespace " + d.ref().namespace() + "."));
             } else {
                 problems.add(new Problem(d.ref(), "spec.dispatcherSetRef", Reason.DispatcherSetInvalid,
-                        "DispatcherSet " + d.dispatcherSetRef() + (validSets.containsKey(setRef)
+                        "DispatcherSet " + d.dispatcherSetRef() + (sets.valid().containsKey(setRef)
                                 ? " lost its set id to another set." : " is invalid.")));
             }
             return null;

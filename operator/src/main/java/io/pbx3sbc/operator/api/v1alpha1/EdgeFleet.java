@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Staged", jsonPath = ".status.edgesStaged", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Rejecting", jsonPath = ".status.edgesRejecting", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Oldest", jsonPath = ".status.oldestEdgeVersion", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Domains", jsonPath = ".status.domains", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Left-Out", jsonPath = ".status.leftOut", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class EdgeFleet extends CustomResource<EdgeFleetSpec, EdgeFleetStatus> implements Namespaced {
 }

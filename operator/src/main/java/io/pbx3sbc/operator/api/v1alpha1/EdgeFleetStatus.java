@@ -26,6 +26,13 @@ public class EdgeFleetStatus {
     public Integer edgesRejecting;
     @JsonPropertyDescription("The oldest version a live edge serves: where the slowest edge is during a promotion.")
     public Long oldestEdgeVersion;
+    @JsonPropertyDescription("SipDomains the newest compile carries.")
+    public Integer domains;
+    @JsonPropertyDescription("Selected SipDomains and DispatcherSets left out of routing; each one's status says why.")
+    public Integer leftOut;
+    @JsonPropertyDescription("SipDomain and DispatcherSet status writes still queued. The first publish of many objects"
+            + " writes their statuses in the background; refusals and changes are written first.")
+    public Integer statusWritesPending;
     @JsonPropertyDescription("Ready, Published, Progressing and Degraded, with CamelCase reasons.")
     public List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("What each edge reported last.")
