@@ -21,6 +21,7 @@ import io.pbx3sbc.edge.sip.RelayEngine;
 import io.pbx3sbc.edge.sip.SelfAddress;
 import io.pbx3sbc.edge.sip.SipCore;
 import io.pbx3sbc.edge.sip.transport.TcpTransport;
+import io.pbx3sbc.edge.update.NudgeReceiver;
 import io.pbx3sbc.edge.update.RoutingUpdater;
 import io.pbx3sbc.edge.update.S3VersionSource;
 import io.pbx3sbc.routingdb.InvalidRoutingDbException;
@@ -73,12 +74,8 @@ public final class Edge implements AutoCloseable {
     private S3ObjectStore store;
     private RoutingUpdater updater;
     private ScheduledExecutorService updates;
-    /** A look at the store asked for by a nudge and not started yet: nudges arriving meanwhile share it. */
-    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> queuedLook =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> nudges =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final io.pbx3sbc.edge.admin.RateLimitedLog nudgeLog = new io.pbx3sbc.edge.admin.RateLimitedLog(LOG, 1);
+    /** Fleet mode: the operator's signed "look now" on the admin port; null otherwise. */
+    private NudgeReceiver nudges;
 
     private Edge(EdgeConfig config) {
         this.config = config;
@@ -136,6 +133,8 @@ public final class Edge implements AutoCloseable {
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
                 tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), fleet.stateDir(), config.edgeId(), fleet.heartbeat(),
                 Clock.systemUTC(), this::destinationReports);
+        nudges = new NudgeReceiver(fleet.name(), fleet.trustedKeys(), Clock.systemUTC(), updater::tick,
+                () -> "{\"active\":" + updater.activeVersion() + ",\"staged\":" + updater.stagedVersion() + "}");
     }
 
     private void startFleetUpdates(EdgeConfig.Fleet fleet) {
@@ -153,6 +152,7 @@ public final class Edge implements AutoCloseable {
                 LOG.error("loading the first routing version failed; polling goes on", e);
             }
         });
+        nudges.start(updates);
         scheduleNextPoll(fleet.pollInterval().toMillis());
         // Destination health changes go out within a second, whatever the poll interval.
         updates.scheduleWithFixedDelay(updater::reportChanges, 1, 1, TimeUnit.SECONDS);
@@ -216,7 +216,7 @@ public final class Edge implements AutoCloseable {
             prober.start(proxy);
         }
         admin = new AdminServer(config.adminListen(), this::readiness, this::statusJson, this::metricsText,
-                config.adminDetail() ? this::lookup : null, updater == null ? null : this::nudge);
+                config.adminDetail() ? this::lookup : null, nudges == null ? null : this::nudge);
         if (updater != null) {
             updater.nudgeAt(nudgeAddress(config.adminListen()));
         }
@@ -225,72 +225,8 @@ public final class Edge implements AutoCloseable {
                 p.floodLimit() > 0 ? p.floodLimit() + " msg/s per source, ban " + p.floodBan().toSeconds() + " s" : "off");
     }
 
-    /**
-     * {@code POST /nudge}: the operator's signed "look now". Verified (fleet, freshness, a trusted key),
-     * then the store is read at once on the updater's thread; the answer comes when this edge has looked
-     * and reported, so the operator can decide right after. Nothing in the nudge steers the edge: the
-     * signed release pointer it then reads does, as at every poll.
-     */
-    java.util.concurrent.CompletableFuture<AdminServer.Answer> nudge(byte[] body) {
-        io.pbx3sbc.routingdb.manifest.Nudge n;
-        try {
-            n = io.pbx3sbc.routingdb.manifest.Nudge.fromJson(body);
-        } catch (java.io.IOException | RuntimeException e) {
-            countNudge("malformed");
-            return java.util.concurrent.CompletableFuture.completedFuture(new AdminServer.Answer(400, "not a nudge\n"));
-        }
-        String refusal = n.refusal(config.fleet().name(), config.fleet().trustedKeys().get(), Instant.now());
-        if (refusal != null) {
-            countNudge("refused");
-            nudgeLog.warn("nudge refused: {}", refusal);
-            return java.util.concurrent.CompletableFuture.completedFuture(
-                    new AdminServer.Answer(403, "nudge refused: " + refusal + "\n"));
-        }
-        ScheduledExecutorService u = updates;
-        if (u == null) {
-            countNudge("starting");
-            return java.util.concurrent.CompletableFuture.completedFuture(new AdminServer.Answer(503, "starting\n"));
-        }
-        countNudge("accepted");
-        return lookNow(u).handle((v, e) -> e != null ? new AdminServer.Answer(500, "the look failed: " + e + "\n")
-                : new AdminServer.Answer(200, "{\"active\":" + updater.activeVersion() + ",\"staged\":"
-                + updater.stagedVersion() + "}\n"));
-    }
-
-    private java.util.concurrent.CompletableFuture<Void> lookNow(ScheduledExecutorService u) {
-        while (true) {
-            java.util.concurrent.CompletableFuture<Void> queued = queuedLook.get();
-            if (queued != null) {
-                return queued;
-            }
-            java.util.concurrent.CompletableFuture<Void> look = new java.util.concurrent.CompletableFuture<>();
-            if (!queuedLook.compareAndSet(null, look)) {
-                continue;
-            }
-            try {
-                u.execute(() -> {
-                    queuedLook.compareAndSet(look, null); // nudges from now on need a look of their own
-                    try {
-                        updater.tick();
-                        look.complete(null);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        look.completeExceptionally(e);
-                    } catch (RuntimeException e) {
-                        LOG.error("routing update failed; the active table keeps routing", e);
-                        look.completeExceptionally(e);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                queuedLook.compareAndSet(look, null);
-                look.completeExceptionally(e);
-            }
-            return look;
-        }
-    }
-
-    private void countNudge(String outcome) {
-        nudges.computeIfAbsent(outcome, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    private java.util.concurrent.CompletableFuture<AdminServer.Answer> nudge(byte[] body) {
+        return nudges.receive(body).thenApply(r -> new AdminServer.Answer(r.status(), r.body()));
     }
 
     /** The admin address as the operator can reach it; null when it listens on every address (no single one to tell). */
@@ -484,7 +420,10 @@ public final class Edge implements AutoCloseable {
         EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_max_bytes", null, null, null, null, rt.maxMemory());
         EdgeMetrics.family(out, "pbx3sbc_edge_nudges_total", "Nudges from the operator: accepted, refused (bad signature, fleet or age), malformed, starting", "counter");
-        nudges.forEach((outcome, n) -> EdgeMetrics.sample(out, "pbx3sbc_edge_nudges_total", "outcome", outcome, null, null, n.sum()));
+        if (nudges != null) {
+            nudges.outcomes().forEach((outcome, n) -> EdgeMetrics.sample(out, "pbx3sbc_edge_nudges_total", "outcome", outcome,
+                    null, null, n));
+        }
         EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
         EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
         return out.toString();

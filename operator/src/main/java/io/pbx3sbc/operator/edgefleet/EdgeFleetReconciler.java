@@ -38,6 +38,7 @@ import io.pbx3sbc.operator.publish.LeadershipTerm;
 import io.pbx3sbc.operator.publish.PromotionGate;
 import io.pbx3sbc.operator.publish.ReleasePointerWriter;
 import io.pbx3sbc.operator.publish.StoreConnector;
+import io.pbx3sbc.operator.publish.VersionOutcome;
 import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
@@ -362,12 +363,12 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     }
 
     private void announce(EdgeFleet fleet, PromotionGate.Decision decision) {
-        if ("promoted".equals(decision.outcome())) {
+        VersionOutcome kind = decision.kind();
+        if (kind == VersionOutcome.PROMOTED) {
             deps.events().normal(fleet, Reasons.VERSION_PROMOTED, "Promoted routing version " + decision.decided()
                     + " (staged by " + decision.staged() + " of " + decision.live() + " live edges).");
-        } else if (decision.outcome() != null) {
-            deps.events().warning(fleet, decision.outcome().contains("rejected") ? Reasons.VERSION_REJECTED
-                    : Reasons.STAGING_DEADLINE_EXCEEDED, "Version " + decision.decided() + " " + decision.outcome());
+        } else if (kind != null && kind.failed()) {
+            deps.events().warning(fleet, kind.reason(), "Version " + decision.decided() + " " + decision.outcome());
         }
     }
 

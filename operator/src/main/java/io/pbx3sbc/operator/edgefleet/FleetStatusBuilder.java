@@ -9,6 +9,7 @@ import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetStatus;
 import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
 import io.pbx3sbc.operator.publish.PromotionGate;
+import io.pbx3sbc.operator.publish.VersionOutcome;
 import io.pbx3sbc.operator.status.Conditions;
 import io.pbx3sbc.operator.status.Reasons;
 import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
@@ -138,9 +139,10 @@ final class FleetStatusBuilder {
         next.history = history(p.history());
 
         ReleasePointer.HistoryEntry last = p.history().isEmpty() ? null : p.history().get(p.history().size() - 1);
-        boolean failed = last != null && last.outcome().startsWith("failed") && p.candidate() == null;
+        VersionOutcome lastKind = last == null ? null : VersionOutcome.of(last.outcome());
+        boolean failed = lastKind != null && lastKind.failed() && p.candidate() == null;
         if (failed) {
-            String reason = last.outcome().contains("rejected") ? Reasons.VERSION_REJECTED : Reasons.STAGING_DEADLINE_EXCEEDED;
+            String reason = lastKind.reason();
             degraded(reason, "Version " + last.version() + " " + sentence(last.outcome())
                     + " Version " + (p.active() == null ? "none" : p.active()) + " stays active; a later change makes a new candidate.");
         } else {

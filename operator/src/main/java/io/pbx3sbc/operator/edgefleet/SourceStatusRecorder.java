@@ -43,6 +43,7 @@ final class SourceStatusRecorder implements AutoCloseable {
     private final EventRecorder events;
     private final Clock clock;
     private final StatusWriter statusWriter;
+    private final Map<String, Long> loggedVersions = new java.util.concurrent.ConcurrentHashMap<>();
 
     SourceStatusRecorder(EventRecorder events, Clock clock, int writers) {
         this.events = Objects.requireNonNull(events, "events");
@@ -102,7 +103,8 @@ final class SourceStatusRecorder implements AutoCloseable {
                     : DestinationHealthStatuses.fleetEntry(fleetName, destinations(s), live));
         }
         int refused = compilation.problems().size();
-        if (refused > 0) {
+        // Once per version and fleet, not at every reconcile: their statuses say it for as long as it holds.
+        if (refused > 0 && !Long.valueOf(version).equals(loggedVersions.put(fleetName, version))) {
             LOG.info("{} objects left out of routing version {}: {}", refused, version,
                     compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
         }

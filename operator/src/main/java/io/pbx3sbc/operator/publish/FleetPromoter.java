@@ -12,10 +12,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Carries out the {@link PromotionGate} for one fleet: reads the edges' reports from the store, decides,
@@ -37,6 +40,13 @@ public final class FleetPromoter {
 
         private final Map<String, Cached> byKey = new HashMap<>();
     }
+
+    /** Fetches edge reports in parallel, shared by all fleets (the S3 client is thread-safe). */
+    private static final java.util.concurrent.ExecutorService FETCHERS = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "report-fetcher");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ObjectStore store;
     private final FleetLayout layout;
@@ -77,27 +87,30 @@ public final class FleetPromoter {
         SortedMap<String, String> listed = store.listWithEtags(layout.edgesPrefix());
         synchronized (cache) {
             cache.byKey.keySet().retainAll(listed.keySet());
+            List<String> changed = listed.entrySet().stream().filter(e -> {
+                ReportCache.Cached known = cache.byKey.get(e.getKey());
+                return known == null || e.getValue() == null || !e.getValue().equals(known.etag());
+            }).map(Map.Entry::getKey).toList();
+            Map<String, Optional<ObjectStore.Fetched>> fetched = fetchAll(changed);
             List<EdgeReport> out = new ArrayList<>();
-            for (Map.Entry<String, String> e : listed.entrySet()) {
-                String key = e.getKey();
-                ReportCache.Cached known = cache.byKey.get(key);
+            for (String key : listed.keySet()) {
                 EdgeReport r;
-                if (known != null && e.getValue() != null && e.getValue().equals(known.etag())) {
-                    r = known.report();
+                if (!fetched.containsKey(key)) {
+                    r = cache.byKey.get(key).report();
                 } else {
-                    Optional<ObjectStore.Fetched> fetched = store.getIfChanged(key, null);
-                    if (fetched.isEmpty()) {
+                    Optional<ObjectStore.Fetched> f = fetched.get(key);
+                    if (f.isEmpty()) {
                         cache.byKey.remove(key);
                         continue;
                     }
                     try {
-                        r = EdgeReport.fromJson(fetched.get().bytes());
+                        r = EdgeReport.fromJson(f.get().bytes());
                     } catch (IOException ex) {
                         LOG.warn("fleet {}: ignoring unreadable edge report {}: {}", layout.fleet(), key, ex.getMessage());
                         cache.byKey.remove(key);
                         continue;
                     }
-                    cache.byKey.put(key, new ReportCache.Cached(fetched.get().etag(), r));
+                    cache.byKey.put(key, new ReportCache.Cached(f.get().etag(), r));
                 }
                 if (r.reportedAt() == null || r.reportedAt().isBefore(clock.instant().minus(FORGET_AFTER))) {
                     store.delete(key);
@@ -108,5 +121,31 @@ public final class FleetPromoter {
             }
             return out;
         }
+    }
+
+    /**
+     * The changed reports, fetched a few at a time in parallel: after a promotion step every edge's report
+     * changes, and 1,000 GETs one after another would take seconds.
+     */
+    private Map<String, Optional<ObjectStore.Fetched>> fetchAll(List<String> keys) throws IOException {
+        Map<String, CompletableFuture<Optional<ObjectStore.Fetched>>> calls = new LinkedHashMap<>();
+        for (String key : keys) {
+            calls.put(key, CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.getIfChanged(key, null);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, keys.size() < 4 ? Runnable::run : FETCHERS));
+        }
+        Map<String, Optional<ObjectStore.Fetched>> out = new LinkedHashMap<>();
+        for (var call : calls.entrySet()) {
+            try {
+                out.put(call.getKey(), call.getValue().join());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+        return out;
     }
 }

@@ -75,7 +75,7 @@ public final class FleetPublisher {
         String sha = ContentHash.of(compilation.model());
         Map<Long, String> published = publishedContent(pointer);
         // A failed version the operator never published (a candidate put in by someone else) has no hash.
-        String failedSha = pointer.history().stream().filter(h -> h.outcome().startsWith("failed"))
+        String failedSha = pointer.history().stream().filter(h -> VersionOutcome.of(h.outcome()).failed())
                 .map(ReleasePointer.HistoryEntry::contentSha256).filter(Objects::nonNull).reduce((a, b) -> b).orElse(null);
         PublishPlan plan = PublishPlan.decide(sha, published, pointer.active(), pointer.candidate(), pinned, retained,
                 failedSha);
@@ -101,7 +101,7 @@ public final class FleetPublisher {
                 Files.deleteIfExists(file);
             }
             List<ReleasePointer.HistoryEntry> history = new ArrayList<>(pointer.history());
-            history.add(new ReleasePointer.HistoryEntry(n, sha, "published", clock.instant()));
+            history.add(new ReleasePointer.HistoryEntry(n, sha, VersionOutcome.PUBLISHED.wire(null), clock.instant()));
             pointer = pointers.write(pointer.with(pointer.active(), n, trim(history), clock.instant()));
         }
         for (long v : plan.delete()) {

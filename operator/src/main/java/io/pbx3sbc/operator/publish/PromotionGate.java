@@ -40,13 +40,18 @@ public final class PromotionGate {
 
     /**
      * @param pointer  the pointer to write (the same instance when nothing changes)
-     * @param outcome  what happened to a candidate this time: null, "promoted", or "failed: ..."
+     * @param outcome  what happened to a candidate this time, as the history writes it ({@link #kind()}); null: nothing
      * @param waiting  why a pending candidate is not promoted yet (null when none is pending)
      */
     public record Decision(ReleasePointer pointer, Long decided, String outcome, String waiting, List<EdgeView> edges,
                            int live, int staged, int onActive) {
         public boolean changed(ReleasePointer before) {
             return pointer != before;
+        }
+
+        /** The kind of {@link #outcome}; null when nothing happened to a candidate. */
+        public VersionOutcome kind() {
+            return outcome == null ? null : VersionOutcome.of(outcome);
         }
 
         /** The same decision with its pointer as the writer wrote it (signed, ordered). */
@@ -71,7 +76,7 @@ public final class PromotionGate {
         ReleasePointer p = pointer;
         Long pinned = policy.pinnedVersion();
         if (pinned != null && !pinned.equals(p.active()) && !pinned.equals(p.candidate())) {
-            p = with(p, p.active(), pinned, pinned, "pinned", now);
+            p = with(p, p.active(), pinned, pinned, VersionOutcome.PINNED.wire(null), now);
         }
         Long c = p.candidate();
         if (c == null) {
@@ -80,8 +85,8 @@ public final class PromotionGate {
 
         List<EdgeView> rejecting = edges.stream().filter(e -> c.equals(e.rejectedVersion())).toList();
         if (!rejecting.isEmpty()) {
-            String why = "failed: rejected by " + rejecting.stream().map(e -> e.edgeId() + " (" + e.reason() + ")")
-                    .collect(Collectors.joining(", "));
+            String why = VersionOutcome.REJECTED.wire(rejecting.stream().map(e -> e.edgeId() + " (" + e.reason() + ")")
+                    .collect(Collectors.joining(", ")));
             return fail(p, c, why, edges, live, now);
         }
         List<EdgeView> staged = live.stream().filter(e -> c.equals(e.stagedVersion()) || c.equals(e.activeVersion())).toList();
@@ -89,14 +94,15 @@ public final class PromotionGate {
         boolean gate = bootstrap || (!live.isEmpty() && staged.size() * 100 >= policy.gatePercent() * live.size());
         boolean allowed = policy.autoPromote() || c.equals(policy.manualPromotion()) || c.equals(pinned);
         if (gate && allowed && !policy.paused()) {
-            ReleasePointer promoted = with(p, c, null, c, "promoted", now);
-            return new Decision(promoted, c, "promoted", null, edges, live.size(), staged.size(), onActive(live, c));
+            String outcome = VersionOutcome.PROMOTED.wire(null);
+            ReleasePointer promoted = with(p, c, null, c, outcome, now);
+            return new Decision(promoted, c, outcome, null, edges, live.size(), staged.size(), onActive(live, c));
         }
         Instant since = candidateSince(p, c);
         if (!gate && since != null && now.isAfter(since.plus(policy.deadline()))) {
             List<String> late = live.stream().filter(e -> !staged.contains(e)).map(EdgeView::edgeId).toList();
-            return fail(p, c, "failed: not staged within " + policy.deadline().toSeconds() + " s by "
-                    + (late.isEmpty() ? "any live edge (none reported)" : String.join(", ", late)), edges, live, now);
+            return fail(p, c, VersionOutcome.NOT_STAGED.wire(policy.deadline().toSeconds() + " s by "
+                    + (late.isEmpty() ? "any live edge (none reported)" : String.join(", ", late))), edges, live, now);
         }
         String waiting = policy.paused() ? "promotion is paused"
                 : !gate ? staged.size() + " of " + live.size() + " live edges have staged version " + c
@@ -119,7 +125,7 @@ public final class PromotionGate {
     private static Instant candidateSince(ReleasePointer p, long c) {
         Instant since = null;
         for (ReleasePointer.HistoryEntry h : p.history()) {
-            if (h.version() == c && (h.outcome().equals("published") || h.outcome().equals("pinned"))) {
+            if (h.version() == c && VersionOutcome.of(h.outcome()).proposed()) {
                 since = h.at();
             }
         }

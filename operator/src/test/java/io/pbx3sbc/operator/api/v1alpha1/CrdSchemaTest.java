@@ -46,7 +46,7 @@ class CrdSchemaTest {
         assertThat(columns).filteredOn(c -> c.getPriority() == null || c.getPriority() == 0).extracting(c -> c.getName())
                 .containsExactly("Phase", "Active", "Candidate", "Ready", "Live", "Serving", "Age");
         assertThat(columns).filteredOn(c -> c.getPriority() != null && c.getPriority() == 1).extracting(c -> c.getName())
-                .containsExactly("Staged", "Rejecting", "Oldest");
+                .containsExactly("Staged", "Rejecting", "Oldest", "Domains", "Left-Out");
         for (String plural : new String[] {"edgefleets", "sipdomains", "dispatchersets"}) {
             var all = crd(plural).getSpec().getVersions().get(0).getAdditionalPrinterColumns();
             assertThat(all.get(all.size() - 1).getName()).as("AGE last in kubectl get %s", plural).isEqualTo("Age");
