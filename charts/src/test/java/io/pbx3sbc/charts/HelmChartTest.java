@@ -122,6 +122,16 @@ class HelmChartTest {
                 .extracting(HasMetadata::getKind).contains("ServiceMonitor");
     }
 
+    @Test
+    void anEdgePodMonitorOnlyWhenAskedForScrapingEveryFleetsEdgesOnTheirAdminPort() {
+        assertThat(Chart.objects(Chart.render("ops", Map.of()))).extracting(HasMetadata::getKind).doesNotContain("PodMonitor");
+        HasMetadata monitor = Chart.objects(Chart.render("ops", Map.of("metrics.edgePodMonitor.enabled", "true"))).stream()
+                .filter(o -> o.getKind().equals("PodMonitor")).findFirst().orElseThrow();
+        String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(monitor);
+        assertThat(yaml).containsPattern("app.kubernetes.io/name: \"?pbx3sbc-edge").containsPattern("port: \"?admin")
+                .contains("any: true");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             replicaCount=0          | replicaCount

@@ -211,7 +211,11 @@ public final class EdgeWorkloads {
         }
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(FleetNames.labels(fleet))
-                .withAnnotations(Map.of(FleetNames.ANNOTATION_CONFIG_HASH, configHash)).endMetadata()
+                // The admin port's /metrics, for Prometheus setups that scrape by annotation (the chart's
+                // edge PodMonitor is the Prometheus Operator way); the fleet's NetworkPolicy decides who may.
+                .withAnnotations(Map.of(FleetNames.ANNOTATION_CONFIG_HASH, configHash, "prometheus.io/scrape", "true",
+                        "prometheus.io/port", String.valueOf(FleetNames.ADMIN_PORT), "prometheus.io/path", "/metrics"))
+                .endMetadata()
                 .withSpec(pod).build();
     }
 

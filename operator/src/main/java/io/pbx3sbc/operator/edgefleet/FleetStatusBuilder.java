@@ -33,6 +33,9 @@ final class FleetStatusBuilder {
     private final Instant now;
     private final boolean paused;
 
+    /** The most edges {@code status.edges} lists. */
+    static final int EDGES_LISTED = 50;
+
     FleetStatusBuilder(EdgeFleet fleet, Instant now) {
         this.before = fleet.getStatus();
         this.next = before == null ? new EdgeFleetStatus() : Serialization.clone(before);
@@ -135,7 +138,14 @@ final class FleetStatusBuilder {
         next.edgesRejecting = (int) d.edges().stream().filter(e -> e.live() && e.rejectedVersion() != null).count();
         next.oldestEdgeVersion = d.edges().stream().filter(e -> e.live() && e.activeVersion() != null)
                 .map(PromotionGate.EdgeView::activeVersion).min(Long::compare).orElse(null);
-        next.edges = d.edges().stream().map(FleetStatusBuilder::edge).toList();
+        // A thousand edges would make a status of hundreds of KiB rewritten at every change: list the ones to look at.
+        Long active = p.active();
+        next.edges = d.edges().stream().sorted(java.util.Comparator
+                        .comparing((PromotionGate.EdgeView e) -> !e.live() || e.rejectedVersion() != null
+                                || !java.util.Objects.equals(e.activeVersion(), active)).reversed()
+                        .thenComparing(PromotionGate.EdgeView::edgeId))
+                .limit(EDGES_LISTED).map(FleetStatusBuilder::edge).toList();
+        next.edgesNotListed = d.edges().size() > EDGES_LISTED ? d.edges().size() - EDGES_LISTED : null;
         next.history = history(p.history());
 
         ReleasePointer.HistoryEntry last = p.history().isEmpty() ? null : p.history().get(p.history().size() - 1);

@@ -116,4 +116,21 @@ class FleetStatusBuilderTest {
         users.signingKey(new io.pbx3sbc.operator.publish.FleetSecrets.SigningKey(keys, "my-key", "k2", false, false));
         assertThat(condition(users.patch(f), Reasons.SIGNING_KEY).reason).isEqualTo(Reasons.SIGNING_KEY_LOADED);
     }
+
+    @Test
+    void aThousandEdgesListFiftyTheOnesThatNeedALookFirstAndCountTheRest() {
+        EdgeFleet f = fleet();
+        List<EdgeReport> reports = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            reports.add(report(String.format("edge-%04d", i), 7L, null, null, NOW));
+        }
+        reports.set(500, report("edge-0500", 6L, null, null, NOW)); // behind
+        reports.set(900, report("edge-0900", 7L, null, 8L, NOW)); // rejecting
+        var status = decided(f, pointer(7L, null, new HistoryEntry(7, "sha7", "promoted", NOW)),
+                reports.toArray(EdgeReport[]::new)).patch(f).getStatus();
+        assertThat(status.edgesTotal).isEqualTo(1_000);
+        assertThat(status.edges).hasSize(FleetStatusBuilder.EDGES_LISTED);
+        assertThat(status.edges).extracting(e -> e.name).startsWith("edge-0500", "edge-0900", "edge-0000");
+        assertThat(status.edgesNotListed).isEqualTo(950);
+    }
 }

@@ -35,8 +35,11 @@ public class EdgeFleetStatus {
     public Integer statusWritesPending;
     @JsonPropertyDescription("Ready, Published, Progressing and Degraded, with CamelCase reasons.")
     public List<Condition> conditions = new ArrayList<>();
-    @JsonPropertyDescription("What each edge reported last.")
+    @JsonPropertyDescription("What each edge reported last: at most 50 edges, those that need a look first (not live,"
+            + " rejecting a version, not on the active one), then by name.")
     public List<Edge> edges = new ArrayList<>();
+    @JsonPropertyDescription("Edges left out of the edges list to keep the status small; the counts above include them.")
+    public Integer edgesNotListed;
     @JsonPropertyDescription("The last versions and what became of them.")
     public List<HistoryEntry> history = new ArrayList<>();
 
