@@ -97,7 +97,7 @@ public final class FleetLoad {
         synchronized void look() throws IOException, InterruptedException {
             gets.incrementAndGet();
             var fetched = store.getIfChanged(layout.releasePointer(), etag);
-            if (fetched.isPresent()) {
+            if (fetched.isPresent() && !fetched.get().notModified()) {
                 ReleasePointer p = ReleasePointer.fromJson(fetched.get().bytes());
                 if (SigningKeys.verify(p, trusted) && p.fleet().equals(layout.fleet()) && !p.olderThan(epoch, sequence)) {
                     etag = fetched.get().etag();
