@@ -133,8 +133,10 @@ public final class Edge implements AutoCloseable {
         updater = new RoutingUpdater(new S3VersionSource(store, new FleetLayout(fleet.name()), litestream, config.edgeId()),
                 tables, fleet.trustedKeys(), fleet.name(), fleet.dataDir(), fleet.stateDir(), config.edgeId(), fleet.heartbeat(),
                 Clock.systemUTC(), this::destinationReports);
-        nudges = new NudgeReceiver(fleet.name(), fleet.trustedKeys(), Clock.systemUTC(), updater::tick,
-                () -> "{\"active\":" + updater.activeVersion() + ",\"staged\":" + updater.stagedVersion() + "}");
+        nudges = new NudgeReceiver(fleet.name(), fleet.trustedKeys(), Clock.systemUTC(), updater::tick, () -> {
+            byte[] report = updater.lastReportJson();
+            return report == null ? "{}" : new String(report, java.nio.charset.StandardCharsets.UTF_8);
+        });
     }
 
     private void startFleetUpdates(EdgeConfig.Fleet fleet) {

@@ -48,7 +48,7 @@ public final class NudgeReceiver {
 
     /**
      * @param look  one look at the store (the updater's tick)
-     * @param state what the 200 answer says (active and staged versions)
+     * @param state the 200 answer's body: this edge's report as it last wrote it
      */
     public NudgeReceiver(String fleet, Supplier<TrustedKeys> trusted, Clock clock, Look look, Supplier<String> state) {
         this.fleet = Objects.requireNonNull(fleet, "fleet");
@@ -84,7 +84,7 @@ public final class NudgeReceiver {
         }
         count("accepted");
         return lookSoon(executor).handle((v, e) -> e != null ? new Reply(500, "the look failed: " + e + "\n")
-                : new Reply(200, state.get() + "\n"));
+                : new Reply(200, state.get()));
     }
 
     /** Nudges so far by outcome: accepted, refused, malformed, starting. */

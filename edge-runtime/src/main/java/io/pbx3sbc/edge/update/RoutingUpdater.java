@@ -409,6 +409,14 @@ public final class RoutingUpdater {
      * The last report of a process that stops (SIGTERM): state {@code stopped}, so the operator stops
      * counting this edge at once instead of after the live window (a rollout replaces every edge).
      */
+    /**
+     * The report this edge last wrote, byte for byte (a nudge's answer carries it, so the operator can use it
+     * without reading it back: the bytes' MD5 matches the ETag its listing shows). Null before the first.
+     */
+    public synchronized byte[] lastReportJson() {
+        return lastReport == null ? null : lastReport.toJson();
+    }
+
     public synchronized void reportStopped() {
         if (lastReport == null) {
             return;

@@ -44,7 +44,7 @@ class NudgeReceiverTest {
 
         updater.remove(0).run();
         assertThat(looks).hasValue(1);
-        assertThat(first.join()).isEqualTo(new NudgeReceiver.Reply(200, "{\"active\":1}\n"));
+        assertThat(first.join()).isEqualTo(new NudgeReceiver.Reply(200, "{\"active\":1}"));
         assertThat(second.join().status()).isEqualTo(200);
 
         receiver.receive(nudge("edge", NOW, KEYS)); // after the look started: a look of its own

@@ -326,7 +326,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         ReleasePointer told = stored;
         for (int round = 0; round < NUDGE_ROUNDS && moved(told, decision.pointer()); round++) {
             told = decision.pointer();
-            if (!nudge(live, told, signing.keys())) {
+            if (!nudge(live, told, signing.keys(), layout, remembered.reports)) {
                 break; // no edge answered: they will find the pointer at their next poll
             }
             reports = promoter.reports();
@@ -377,13 +377,18 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         return before == null || before.epoch() != now.epoch() || before.sequence() != now.sequence();
     }
 
-    /** Nudges the live edges about {@code pointer}; true when at least one answered that it looked. */
-    private boolean nudge(List<EdgeReport> live, ReleasePointer pointer, java.security.KeyPair keys) {
+    /**
+     * Nudges the live edges about {@code pointer}; true when at least one answered that it looked. Their
+     * answers (each its report as written) go to the report cache, which takes them when they match the listing.
+     */
+    private boolean nudge(List<EdgeReport> live, ReleasePointer pointer, java.security.KeyPair keys, FleetLayout layout,
+                          FleetPromoter.ReportCache reports) {
         if (deps.nudger() == null || live.isEmpty()) {
             return false;
         }
         long started = System.nanoTime();
         FleetNudger.Result r = deps.nudger().nudge(live, SigningKeys.sign(Nudge.of(pointer, deps.clock().instant()), keys));
+        r.answers().forEach((edgeId, report) -> reports.offer(layout.edgeReport(edgeId), report));
         deps.metrics().nudged(r.nudged(), r.answered());
         LOG.debug("nudged {} edges about pointer sequence {}: {} answered in {} ms", r.nudged(), pointer.sequence(),
                 r.answered(), (System.nanoTime() - started) / 1_000_000);

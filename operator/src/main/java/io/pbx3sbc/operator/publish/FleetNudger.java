@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,9 +35,19 @@ public final class FleetNudger implements AutoCloseable {
     /** A look may include a restore of a large version. */
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(20);
 
-    /** How many edges were nudged and how many answered that they had looked. */
-    public record Result(int nudged, int answered) {
-        public static final Result NONE = new Result(0, 0);
+    /** An answer body larger than this is not an edge report. */
+    static final int MAX_ANSWER_BYTES = 64 * 1024;
+
+    /**
+     * How many edges were nudged and how many answered that they had looked, with what each answered (by
+     * edge id): its report as it last wrote it, which {@link FleetPromoter.ReportCache#offer} can take
+     * instead of reading it back.
+     */
+    public record Result(int nudged, int answered, Map<String, byte[]> answers) {
+        public static final Result NONE = new Result(0, 0, Map.of());
+    }
+
+    private record Answer(String edgeId, byte[] body) {
     }
 
     private final ExecutorService executor;
@@ -59,7 +71,7 @@ public final class FleetNudger implements AutoCloseable {
     /** Nudges every edge in {@code live} that gives an address, in parallel, and waits for their answers. */
     public Result nudge(List<EdgeReport> live, Nudge signed) {
         byte[] body = signed.toJson();
-        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+        List<CompletableFuture<Answer>> calls = new ArrayList<>();
         for (EdgeReport r : live) {
             if (!callable(r.nudgeAddress())) {
                 continue;
@@ -67,25 +79,32 @@ public final class FleetNudger implements AutoCloseable {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + r.nudgeAddress() + "/nudge"))
                     .timeout(ANSWER_TIMEOUT).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            calls.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            calls.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
                     .thenApply(response -> {
-                        if (response.statusCode() != 200) {
-                            LOG.debug("edge {} answered its nudge with {}", r.edgeId(), response.statusCode());
+                        try (var in = response.body()) {
+                            if (response.statusCode() != 200) {
+                                LOG.debug("edge {} answered its nudge with {}", r.edgeId(), response.statusCode());
+                                return null;
+                            }
+                            byte[] answer = in.readNBytes(MAX_ANSWER_BYTES + 1);
+                            return new Answer(r.edgeId(), answer.length > MAX_ANSWER_BYTES ? new byte[0] : answer);
+                        } catch (java.io.IOException e) {
+                            return new Answer(r.edgeId(), new byte[0]);
                         }
-                        return response.statusCode() == 200;
                     })
                     .exceptionally(e -> {
                         LOG.debug("edge {} not nudged at {}: {}", r.edgeId(), r.nudgeAddress(), e.toString());
-                        return false;
+                        return null;
                     }));
         }
-        int answered = 0;
-        for (CompletableFuture<Boolean> c : calls) {
-            if (c.join()) {
-                answered++;
+        Map<String, byte[]> answers = new HashMap<>();
+        for (CompletableFuture<Answer> c : calls) {
+            Answer a = c.join();
+            if (a != null) {
+                answers.put(a.edgeId(), a.body());
             }
         }
-        return new Result(calls.size(), answered);
+        return new Result(calls.size(), answers.size(), answers);
     }
 
     @Override

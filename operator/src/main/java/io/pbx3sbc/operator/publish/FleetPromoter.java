@@ -39,6 +39,25 @@ public final class FleetPromoter {
         }
 
         private final Map<String, Cached> byKey = new HashMap<>();
+        /** Report bytes an edge offered (its nudge answer), by key, until the next listing. */
+        private final Map<String, byte[]> offered = new HashMap<>();
+
+        /**
+         * An edge's report as it says it wrote it. Taken instead of a GET only when the listing's ETag is the
+         * MD5 of exactly these bytes (S3's ETag of a single-part upload): then they are the stored object,
+         * whoever sent them. Otherwise (another ETag scheme, a newer report, a liar) the report is read.
+         */
+        public synchronized void offer(String key, byte[] bytes) {
+            if (bytes != null && bytes.length > 0) {
+                offered.put(key, bytes);
+            }
+        }
+
+        private synchronized Map<String, byte[]> takeOffers() {
+            Map<String, byte[]> out = new HashMap<>(offered);
+            offered.clear();
+            return out;
+        }
     }
 
     /** Fetches edge reports in parallel, shared by all fleets (the S3 client is thread-safe). */
@@ -87,11 +106,22 @@ public final class FleetPromoter {
         SortedMap<String, String> listed = store.listWithEtags(layout.edgesPrefix());
         synchronized (cache) {
             cache.byKey.keySet().retainAll(listed.keySet());
-            List<String> changed = listed.entrySet().stream().filter(e -> {
+            Map<String, byte[]> offers = cache.takeOffers();
+            List<String> changed = new ArrayList<>();
+            Map<String, Optional<ObjectStore.Fetched>> fetched = new HashMap<>();
+            for (Map.Entry<String, String> e : listed.entrySet()) {
                 ReportCache.Cached known = cache.byKey.get(e.getKey());
-                return known == null || e.getValue() == null || !e.getValue().equals(known.etag());
-            }).map(Map.Entry::getKey).toList();
-            Map<String, Optional<ObjectStore.Fetched>> fetched = fetchAll(changed);
+                if (known != null && e.getValue() != null && e.getValue().equals(known.etag())) {
+                    continue;
+                }
+                byte[] offer = offers.get(e.getKey());
+                if (offer != null && e.getValue() != null && unquoted(e.getValue()).equalsIgnoreCase(md5(offer))) {
+                    fetched.put(e.getKey(), Optional.of(new ObjectStore.Fetched(offer, e.getValue())));
+                } else {
+                    changed.add(e.getKey());
+                }
+            }
+            fetched.putAll(fetchAll(changed));
             List<EdgeReport> out = new ArrayList<>();
             for (String key : listed.keySet()) {
                 EdgeReport r;
@@ -147,5 +177,17 @@ public final class FleetPromoter {
             }
         }
         return out;
+    }
+
+    private static String unquoted(String etag) {
+        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has MD5", e);
+        }
     }
 }

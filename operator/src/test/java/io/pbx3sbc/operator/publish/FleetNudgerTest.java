@@ -36,9 +36,11 @@ class FleetNudgerTest {
     void everyEdgeWithAnAddressIsNudgedInParallelAndOnlyThoseThatLookedCount() throws Exception {
         List<byte[]> bodies = new CopyOnWriteArrayList<>();
         HttpServer looked = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        byte[] report = "{\"edgeId\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         looked.createContext("/nudge", ex -> {
             bodies.add(ex.getRequestBody().readAllBytes());
-            ex.sendResponseHeaders(200, -1);
+            ex.sendResponseHeaders(200, report.length);
+            ex.getResponseBody().write(report);
             ex.close();
         });
         HttpServer refuses = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
@@ -62,7 +64,10 @@ class FleetNudgerTest {
                     at("c", "127.0.0.1:" + closedPort),
                     at("d", null),
                     at("e", "localhost:" + looked.getAddress().getPort())), nudge);
-            assertThat(r).isEqualTo(new FleetNudger.Result(3, 1));
+            assertThat(r.nudged()).isEqualTo(3);
+            assertThat(r.answered()).isEqualTo(1);
+            assertThat(r.answers()).containsOnlyKeys("a");
+            assertThat(r.answers().get("a")).as("the edge's report, as it answered").isEqualTo(report);
             assertThat(bodies).singleElement().satisfies(b -> assertThat(Nudge.fromJson(b)).isEqualTo(nudge));
         } finally {
             looked.stop(0);

@@ -298,5 +298,20 @@ class FleetPublisherIT {
         store.delete(LAYOUT.edgeReport("edge-3"));
         assertThat(promoter.reports()).extracting(io.pbx3sbc.routingdb.manifest.EdgeReport::edgeId)
                 .containsExactly("edge-1", "edge-2");
+
+        // A nudge answer offers the report as the edge wrote it: taken without a GET when its MD5 is the
+        // listed ETag; a report that does not match what is stored (stale, or a lie) is read from the store.
+        FleetPromoter.ReportCache cache = new FleetPromoter.ReportCache();
+        FleetPromoter offered = new FleetPromoter(counting, LAYOUT, Clock.systemUTC(), cache);
+        byte[] staged = new io.pbx3sbc.routingdb.manifest.EdgeReport("edge-1", 1L, 3L, "staged", null, null,
+                java.time.Instant.now()).toJson();
+        store.put(LAYOUT.edgeReport("edge-1"), staged, "application/json");
+        cache.offer(LAYOUT.edgeReport("edge-1"), staged);
+        cache.offer(LAYOUT.edgeReport("edge-2"), new io.pbx3sbc.routingdb.manifest.EdgeReport("edge-2", 1L, 9L, "staged",
+                null, null, java.time.Instant.now()).toJson());
+        int before = gets.get();
+        assertThat(offered.reports()).extracting(io.pbx3sbc.routingdb.manifest.EdgeReport::stagedVersion)
+                .containsExactly(3L, 2L);
+        assertThat(gets.get() - before).as("edge-1 from its answer, edge-2 (offer not what is stored) read").isEqualTo(1);
     }
 }

@@ -181,18 +181,21 @@ public final class FleetLoad {
         HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", nudgePort), 1024);
         server.setExecutor(Executors.newFixedThreadPool(32));
         server.createContext("/nudge", exchange -> {
-            int status;
             try (exchange) {
                 SimEdge e = byAddress.get(exchange.getLocalAddress().getAddress().getHostAddress());
                 Nudge n = Nudge.fromJson(exchange.getRequestBody().readAllBytes());
                 String refusal = n.refusal(layout.fleet(), trusted, Instant.now());
                 if (e == null || refusal != null) {
-                    status = 403;
+                    exchange.sendResponseHeaders(403, -1);
                 } else {
-                    e.look(); // answer after looking and reporting, as the edge does
-                    status = 200;
+                    e.look(); // answer after looking and reporting, as the edge does: with the report as written
+                    byte[] report;
+                    synchronized (e) {
+                        report = e.lastReport == null ? new byte[0] : e.lastReport.toJson();
+                    }
+                    exchange.sendResponseHeaders(200, report.length == 0 ? -1 : report.length);
+                    exchange.getResponseBody().write(report);
                 }
-                exchange.sendResponseHeaders(status, -1);
             } catch (Exception ex) {
                 System.err.println("nudge: " + ex);
             }
