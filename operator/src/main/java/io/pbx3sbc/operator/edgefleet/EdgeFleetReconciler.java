@@ -289,8 +289,8 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink,
                 remembered.files);
-        var promotion = fleet.getSpec().promotion;
-        Long pinned = promotion == null ? null : promotion.pinnedVersion;
+        var promotion = EdgeFleetSpec.Promotion.of(fleet.getSpec());
+        Long pinned = promotion.pinnedVersion;
         // A version pinned after a key rotation may carry the retired key's signature: sign it again, once.
         String pinSigned = pinned == null ? null : pinned + ":" + signing.plan().signWith().keyId();
         if (signing.plan().resign() || (pinSigned != null && !pinSigned.equals(remembered.resignedPin))) {
@@ -300,9 +300,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             }
         }
         FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome(), current)
-                : publisher.publish(compilation,
-                promotion == null || promotion.versionsRetained == null ? 10 : promotion.versionsRetained,
-                promotion == null ? null : promotion.pinnedVersion, current);
+                : publisher.publish(compilation, promotion.versionsRetained, promotion.pinnedVersion, current);
         if (!same) {
             remembered.lastPublish = new FleetMemory.LastPublish(inputs, deps.clock().instant(), compilation, outcome);
         }
@@ -432,7 +430,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     }
 
     static PromotionGate.Policy policy(EdgeFleet fleet) {
-        var p = fleet.getSpec().promotion == null ? new EdgeFleetSpec.Promotion() : fleet.getSpec().promotion;
+        var p = EdgeFleetSpec.Promotion.of(fleet.getSpec());
         Long manual = null;
         var annotations = fleet.getMetadata().getAnnotations();
         if (annotations != null && annotations.get(PROMOTE_ANNOTATION) != null) {
@@ -443,8 +441,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                         PROMOTE_ANNOTATION, annotations.get(PROMOTE_ANNOTATION));
             }
         }
-        return new PromotionGate.Policy(!Boolean.FALSE.equals(p.autoPromote), p.gatePercent == null ? 100 : p.gatePercent,
-                Duration.ofSeconds(p.deadlineSeconds == null ? 120 : p.deadlineSeconds), Boolean.TRUE.equals(p.paused),
+        return new PromotionGate.Policy(p.autoPromote, p.gatePercent, Duration.ofSeconds(p.deadlineSeconds), p.paused,
                 p.pinnedVersion, manual, LIVE_WINDOW);
     }
 
@@ -454,7 +451,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
 
     private static S3Location location(EdgeFleet fleet, FleetSecrets.S3Credentials c) {
         var s = fleet.getSpec().store;
-        return new S3Location(URI.create(s.endpoint), s.region == null ? "us-east-1" : s.region, s.bucket,
+        return new S3Location(URI.create(s.endpoint), s.regionOrDefault(), s.bucket,
                 FleetNames.storePrefix(fleet), !Boolean.FALSE.equals(s.pathStyle), c.accessKeyId(), c.secretAccessKey());
     }
 

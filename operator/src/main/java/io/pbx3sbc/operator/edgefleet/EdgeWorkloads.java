@@ -125,7 +125,7 @@ public final class EdgeWorkloads {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("EDGE_FLEET", FleetNames.storeFleet(fleet));
         data.put("EDGE_S3_ENDPOINT", s.store.endpoint);
-        data.put("EDGE_S3_REGION", s.store.region == null ? "us-east-1" : s.store.region);
+        data.put("EDGE_S3_REGION", s.store.regionOrDefault());
         data.put("EDGE_S3_BUCKET", s.store.bucket);
         data.put("EDGE_S3_PREFIX", FleetNames.storePrefix(fleet));
         data.put("EDGE_S3_PATH_STYLE", String.valueOf(!Boolean.FALSE.equals(s.store.pathStyle)));

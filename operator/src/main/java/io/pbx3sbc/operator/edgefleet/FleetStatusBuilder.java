@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.pbx3sbc.operator.api.v1alpha1.Condition;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleet;
+import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec;
 import io.pbx3sbc.operator.api.v1alpha1.EdgeFleetStatus;
 import io.pbx3sbc.operator.publish.FleetPublisher;
 import io.pbx3sbc.operator.publish.FleetSecrets;
@@ -41,7 +42,7 @@ final class FleetStatusBuilder {
         this.next = before == null ? new EdgeFleetStatus() : Serialization.clone(before);
         this.generation = fleet.getMetadata().getGeneration() == null ? 1 : fleet.getMetadata().getGeneration();
         this.now = now;
-        this.paused = fleet.getSpec().promotion != null && Boolean.TRUE.equals(fleet.getSpec().promotion.paused);
+        this.paused = EdgeFleetSpec.Promotion.of(fleet.getSpec()).paused;
         next.observedGeneration = generation;
     }
 

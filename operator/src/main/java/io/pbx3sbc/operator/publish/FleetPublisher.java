@@ -166,6 +166,7 @@ public final class FleetPublisher {
     }
 
     private static List<ReleasePointer.HistoryEntry> trim(List<ReleasePointer.HistoryEntry> history) {
-        return history.size() <= 20 ? history : history.subList(history.size() - 20, history.size());
+        int kept = ReleasePointer.HISTORY_KEPT;
+        return history.size() <= kept ? history : history.subList(history.size() - kept, history.size());
     }
 }

@@ -138,8 +138,8 @@ public final class PromotionGate {
                 .filter(Objects::nonNull).reduce((a, b) -> b).orElse(null);
         List<ReleasePointer.HistoryEntry> history = new ArrayList<>(p.history());
         history.add(new ReleasePointer.HistoryEntry(version, sha, outcome, now));
-        if (history.size() > 20) {
-            history = history.subList(history.size() - 20, history.size());
+        if (history.size() > ReleasePointer.HISTORY_KEPT) {
+            history = history.subList(history.size() - ReleasePointer.HISTORY_KEPT, history.size());
         }
         return p.with(active, candidate, List.copyOf(history), now);
     }

@@ -23,6 +23,9 @@ import java.util.List;
 public record ReleasePointer(String fleet, Long active, Long candidate, List<HistoryEntry> history, Instant updatedAt,
                              long sequence, long epoch, String keyId, String signature) {
 
+    /** How many history entries a pointer keeps (the newest). */
+    public static final int HISTORY_KEPT = 20;
+
     /** One version's outcome, e.g. {@code published}, {@code active}, {@code failed: reason}, {@code superseded}. */
     public record HistoryEntry(long version, String contentSha256, String outcome, Instant at) {
     }

@@ -79,16 +79,23 @@ public class EdgeFleetSpec {
     }
 
     public static class Store {
+        static final String DEFAULT_REGION = "us-east-1";
+
+        /** The region, or the default when unset. */
+        public String regionOrDefault() {
+            return region == null ? DEFAULT_REGION : region;
+        }
+
         @Required
         @Size(max = 512)
         @Pattern("^https?://.+$")
         @JsonPropertyDescription("S3 endpoint URL, e.g. http://minio.storage.svc:9000.")
         public String endpoint;
 
-        @Default("us-east-1")
+        @Default(DEFAULT_REGION)
         @Size(max = 64)
         @JsonPropertyDescription("S3 region.")
-        public String region = "us-east-1";
+        public String region = DEFAULT_REGION;
 
         @Required
         @Size(min = 3, max = 63)
@@ -150,6 +157,22 @@ public class EdgeFleetSpec {
         @Default("false")
         @JsonPropertyDescription("Stop promoting; compiling and validating continue.")
         public Boolean paused = false;
+
+        /** The defaults, from the field initialisers above (the CRD's @Default says the same to the API server). */
+        private static final Promotion DEFAULTS = new Promotion();
+
+        /** A fleet's promotion settings, every unset field at its default: read the spec through this. */
+        public static Promotion of(EdgeFleetSpec spec) {
+            Promotion p = spec.promotion == null ? new Promotion() : spec.promotion;
+            Promotion out = new Promotion();
+            out.autoPromote = p.autoPromote == null ? DEFAULTS.autoPromote : p.autoPromote;
+            out.gatePercent = p.gatePercent == null ? DEFAULTS.gatePercent : p.gatePercent;
+            out.deadlineSeconds = p.deadlineSeconds == null ? DEFAULTS.deadlineSeconds : p.deadlineSeconds;
+            out.versionsRetained = p.versionsRetained == null ? DEFAULTS.versionsRetained : p.versionsRetained;
+            out.pinnedVersion = p.pinnedVersion;
+            out.paused = p.paused == null ? DEFAULTS.paused : p.paused;
+            return out;
+        }
     }
 
     public static class TrustedSource {

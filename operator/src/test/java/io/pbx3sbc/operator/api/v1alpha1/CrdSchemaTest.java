@@ -40,6 +40,25 @@ class CrdSchemaTest {
         }
     }
 
+    /** The operator reads unset promotion fields through Promotion.of: its defaults are the CRD's. */
+    @Test
+    void promotionDefaultsInTheOperatorAreTheOnesTheApiServerFillsIn() throws Exception {
+        var promotion = spec(crd("edgefleets")).getProperties().get("promotion").getProperties();
+        EdgeFleetSpec.Promotion defaults = EdgeFleetSpec.Promotion.of(new EdgeFleetSpec());
+        assertThat(promotion.get("autoPromote").getDefault().asBoolean()).isEqualTo(defaults.autoPromote);
+        assertThat(promotion.get("gatePercent").getDefault().asInt()).isEqualTo(defaults.gatePercent);
+        assertThat(promotion.get("deadlineSeconds").getDefault().asInt()).isEqualTo(defaults.deadlineSeconds);
+        assertThat(promotion.get("versionsRetained").getDefault().asInt()).isEqualTo(defaults.versionsRetained);
+        assertThat(promotion.get("paused").getDefault().asBoolean()).isEqualTo(defaults.paused);
+
+        EdgeFleetSpec explicitNulls = new EdgeFleetSpec();
+        explicitNulls.promotion = new EdgeFleetSpec.Promotion();
+        explicitNulls.promotion.gatePercent = null;
+        explicitNulls.promotion.versionsRetained = 3;
+        assertThat(EdgeFleetSpec.Promotion.of(explicitNulls).gatePercent).isEqualTo(100);
+        assertThat(EdgeFleetSpec.Promotion.of(explicitNulls).versionsRetained).isEqualTo(3);
+    }
+
     @Test
     void edgeFleetPrinterColumnsTellTheFleetsStateWithAgeLastAndDetailInWide() throws Exception {
         var columns = crd("edgefleets").getSpec().getVersions().get(0).getAdditionalPrinterColumns();
