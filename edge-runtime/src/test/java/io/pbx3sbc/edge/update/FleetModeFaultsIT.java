@@ -188,12 +188,19 @@ class FleetModeFaultsIT {
             assertThat(get(http, admin, "/metrics")).contains("pbx3sbc_edge_nudges_total{outcome=\"refused\"} 3",
                     "pbx3sbc_edge_nudges_total{outcome=\"malformed\"} 1");
 
-            // The operator's nudge: answered once the edge has looked, with version 2 staged.
-            assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), KEYS).toJson()))
-                    .isEqualTo("200 {\"active\":1,\"staged\":2}\n");
+            // The operator's nudge: answered once the edge has looked, with its report as written to the store
+            // (version 2 staged), byte for byte, so the operator need not read it back.
+            String answered = post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), KEYS).toJson());
+            assertThat(answered).startsWith("200 ");
+            var staged = io.pbx3sbc.routingdb.manifest.EdgeReport.fromJson(
+                    answered.substring(4).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(staged.activeVersion()).isEqualTo(1L);
+            assertThat(staged.stagedVersion()).isEqualTo(2L);
+            assertThat(answered.substring(4)).isEqualTo(new String(store.get(layout.edgeReport("edge-n")).orElseThrow(),
+                    java.nio.charset.StandardCharsets.UTF_8));
             pointAt.accept(2L, null);
             assertThat(post(http, admin, SigningKeys.sign(nudge("nudged", Instant.now()), KEYS).toJson()))
-                    .startsWith("200 {\"active\":2,");
+                    .startsWith("200 {\"activeVersion\":2,");
             assertThat(get(http, admin, "/lookup?domain=tenant1.voip.example.com")).contains("\"version\":2");
 
             edge.terminate();

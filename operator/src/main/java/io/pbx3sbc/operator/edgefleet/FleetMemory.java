@@ -1,5 +1,7 @@
 package io.pbx3sbc.operator.edgefleet;
 
+import io.pbx3sbc.operator.api.v1alpha1.DispatcherSet;
+import io.pbx3sbc.operator.api.v1alpha1.SipDomain;
 import io.pbx3sbc.operator.compile.SourceCache;
 import io.pbx3sbc.operator.publish.FleetPromoter;
 import io.pbx3sbc.operator.publish.FleetPublisher;
@@ -10,6 +12,7 @@ import io.pbx3sbc.routingdb.compile.RoutingCompiler.Compilation;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the operator remembers about one fleet between its reconciles, in one place. All of it may be lost
@@ -44,8 +47,8 @@ final class FleetMemory {
         this.files = new VersionFiles(workDir, storeFleet);
     }
 
-    Compilation compile(java.util.List<io.pbx3sbc.operator.api.v1alpha1.SipDomain> domains,
-                        java.util.List<io.pbx3sbc.operator.api.v1alpha1.DispatcherSet> sets) {
+    /** Compiles the selected sources, patching the last compile when only a few SipDomains changed. */
+    Compilation compile(List<SipDomain> domains, List<DispatcherSet> sets) {
         return compiler.compile(sources.domains(domains), sources.sets(sets));
     }
 }

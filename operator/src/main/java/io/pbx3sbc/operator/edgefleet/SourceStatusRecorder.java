@@ -58,7 +58,10 @@ final class SourceStatusRecorder implements AutoCloseable {
 
     /** Writes for one fleet's sources queued and not yet done. */
     int backlog(String namespace, String fleet) {
-        return statusWriter.backlog(key -> key.endsWith("/" + fleet) && key.contains("/" + namespace + "/"));
+        return statusWriter.backlog(key -> { // Kind/namespace/name/fleet: names hold no "/"
+            String[] parts = key.split("/");
+            return parts.length == 4 && parts[1].equals(namespace) && parts[3].equals(fleet);
+        });
     }
 
     /** Urgent writes (refusals, changes, health) queued and not yet done. */

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 /**
  * Where a one-domain change's publish spends its time, without the API server or S3: the steps of the
  * publish path on N in-memory SipDomains, full and incremental, each the median of several runs.
- * {@code java -cp <operator test classpath> io.pbx3sbc.operator.bench.PublishPathProfile 100000}
+ * Run by {@code hack/bench/publish-profile.sh [domains] [runs]}.
  */
 public final class PublishPathProfile {
     private static final Map<String, List<Long>> TIMES = new TreeMap<>();
