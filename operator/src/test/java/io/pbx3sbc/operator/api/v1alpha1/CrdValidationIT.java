@@ -52,7 +52,7 @@ class CrdValidationIT {
                 .containsExactly("NAME", "PHASE", "ACTIVE", "CANDIDATE", "READY", "LIVE", "SERVING", "AGE");
         assertThat(cluster.kubectl(null, "get", "ef", "-o", "wide").output().lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "PHASE", "ACTIVE", "CANDIDATE", "READY", "LIVE", "SERVING", "STAGED", "REJECTING",
-                        "OLDEST", "AGE");
+                        "OLDEST", "DOMAINS", "LEFT-OUT", "AGE");
         Result sets = cluster.kubectl(null, "get", "dset");
         assertThat(sets.output()).contains("SETID", "ALGORITHM", "ACCEPTED", "SINCE").containsPattern("pbx-cluster-a\\s+10\\s+priority");
         assertThat(cluster.kubectl(null, "get", "sipd").output().lines().findFirst().orElseThrow().split("\\s+"))
