@@ -90,10 +90,21 @@ final class LocalProduct implements AutoCloseable {
     void nudgeAll(java.security.KeyPair fleetKeys) throws IOException, InterruptedException {
         byte[] body = io.pbx3sbc.routingdb.manifest.SigningKeys.sign(new io.pbx3sbc.routingdb.manifest.Nudge(
                 io.pbx3sbc.routingdb.manifest.Nudge.PURPOSE, "edge", 0, 0, java.time.Instant.now(), null, null), fleetKeys).toJson();
+        // All at once, as the operator nudges: one after the other, the operator could decide on the first
+        // edges' reports (a rejection fails a candidate at once) before the last edge had looked.
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int e = 1; e <= edges; e++) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(e) + ":9090/nudge"))
+            calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + edgeAddress(e) + ":9090/nudge"))
                     .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int e = 1; e <= edges; e++) {
+            HttpResponse<String> r;
+            try {
+                r = calls.get(e - 1).join();
+            } catch (java.util.concurrent.CompletionException failed) {
+                throw new IOException("edge-" + e + " not nudged: " + failed.getCause(), failed.getCause());
+            }
             if (r.statusCode() != 200) {
                 throw new IOException("edge-" + e + " answered its nudge with " + r.statusCode() + ": " + r.body());
             }
