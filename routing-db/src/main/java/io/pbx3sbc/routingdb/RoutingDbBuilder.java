@@ -37,25 +37,12 @@ public final class RoutingDbBuilder {
      * @throws IllegalArgumentException when the model is not fit to route with (see {@link RoutingModel#problems()})
      */
     public Built build(RoutingModel model, VersionInfo version, Path target) throws IOException {
-        var problems = model.problems();
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("refusing to build routing.db: " + String.join("; ", problems));
-        }
+        requireFit(model);
         String sha = ContentHash.of(model);
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".building");
-        try {
+        return writeAtomically(model, sha, target, tmp -> {
             Files.delete(tmp); // SQLite creates it; an empty file would be read as a database
             write(model, version, sha, tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (SQLException e) {
-            throw new IOException("could not write " + target + ": " + e.getMessage(), e);
-        } finally {
-            Files.deleteIfExists(tmp);
-            Files.deleteIfExists(Path.of(tmp + "-journal"));
-        }
-        return new Built(target, sha, model.domains().size(), model.destinationCount(), model.sets().size());
+        });
     }
 
     /**
@@ -66,22 +53,37 @@ public final class RoutingDbBuilder {
      */
     public Built buildFrom(Path previous, RoutingModel previousModel, RoutingModel model, VersionInfo version, Path target)
             throws IOException {
-        var problems = model.problems();
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("refusing to build routing.db: " + String.join("; ", problems));
-        }
+        requireFit(model);
         DomainDelta delta = previousModel.sets().equals(model.sets())
                 ? DomainDelta.between(previousModel.domains(), model.domains()) : null;
         if (delta == null || delta.size() > Math.max(1_000, model.domains().size() / 10) || !Files.exists(previous)) {
             return build(model, version, target);
         }
         String sha = ContentHash.of(model);
+        return writeAtomically(model, sha, target, tmp -> {
+            Files.copy(previous, tmp, StandardCopyOption.REPLACE_EXISTING);
+            patch(tmp, delta, version, sha, model);
+        });
+    }
+
+    private interface FileWriter {
+        void fill(Path tmp) throws IOException, SQLException;
+    }
+
+    private static void requireFit(RoutingModel model) {
+        var problems = model.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("refusing to build routing.db: " + String.join("; ", problems));
+        }
+    }
+
+    /** Fills a temporary file beside {@code target}, then renames it into place: a half-written file never appears. */
+    private static Built writeAtomically(RoutingModel model, String sha, Path target, FileWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".building");
         try {
-            Files.copy(previous, tmp, StandardCopyOption.REPLACE_EXISTING);
-            patch(tmp, delta, version, sha, model);
+            writer.fill(tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (SQLException e) {
             throw new IOException("could not write " + target + ": " + e.getMessage(), e);
