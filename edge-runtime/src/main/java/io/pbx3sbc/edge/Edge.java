@@ -68,6 +68,7 @@ public final class Edge implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Instant started = Instant.now();
     private SipCore sip;
+    private io.pbx3sbc.edge.sip.transport.TlsContexts tls;
     private RelayEngine proxy;
     private OptionsProber prober;
     private AdminServer admin;
@@ -191,8 +192,14 @@ public final class Edge implements AutoCloseable {
         var trusted = SipCore.cidrs(p.floodExempt());
         // the tenants' backends answer every call: never counted (a forged backend source still meets the signed-route checks)
         guard.exemptWhen(a -> trusted.apply(a) || isDestination(a));
-        sip = SipCore.bind(config.sipListen(), guard, new TcpTransport.Limits(p.tcpMaxConnections(), p.tcpMaxPerSource(),
-                p.maxMessageBytes(), p.tcpReadTimeout().toMillis(), p.tcpIdleTimeout().toMillis(), 1 << 20));
+        EdgeConfig.Tls t = config.tls();
+        tls = io.pbx3sbc.edge.sip.transport.TlsContexts.load(t.settings());
+        if (t.settings().serves()) {
+            tls.watch(t.reloadInterval().toMillis());
+            LOG.info("TLS certificate loaded from {}: expires {}", t.settings().certificate(), tls.certificateNotAfter());
+        }
+        sip = SipCore.bind(config.sipListen(), t.listen(), tls, t.callerTransports(), guard, new TcpTransport.Limits(p.tcpMaxConnections(),
+                p.tcpMaxPerSource(), p.maxMessageBytes(), p.tcpReadTimeout().toMillis(), p.tcpIdleTimeout().toMillis(), 1 << 20));
         DialogTokens tokens;
         if (p.dialogKeyFile() != null) {
             tokens = DialogTokens.fromFile(p.dialogKeyFile());
@@ -201,7 +208,10 @@ public final class Edge implements AutoCloseable {
             LOG.warn("no --dialog-key-file: Via branches and Record-Route are signed with a key of this process only; "
                     + "dialogs cannot move to another edge or survive a restart");
         }
-        SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress());
+        HostPort tlsListen = t.listen() == null ? null : new HostPort(t.listen().host(), sip.tlsPort());
+        HostPort tlsAdvertised = t.advertised() == null ? null
+                : new HostPort(t.advertised().host(), t.listen().port() == 0 ? sip.tlsPort() : t.advertised().port());
+        SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress(), tlsListen, tlsAdvertised);
         ProtectionPolicy policy = ProtectionPolicy.of(config.scannerUserAgents(), config.requireRequestUriMatchesTo(),
                 ProtectionPolicy.DEFAULT_METHODS);
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
@@ -222,8 +232,9 @@ public final class Edge implements AutoCloseable {
         if (updater != null) {
             updater.nudgeAt(nudgeAddress(config.adminListen()));
         }
-        LOG.info("edge {} listening for SIP on {} (udp, tcp), Record-Route {}, Via {}, admin on {}, flood guard {}", config.edgeId(),
-                config.sipListen(), config.advertised(), sip.viaAddress(), config.adminListen(),
+        LOG.info("edge {} listening for SIP on {} (udp, tcp){}, callers on {}, Record-Route {}, Via {}, admin on {}, flood guard {}",
+                config.edgeId(), config.sipListen(), tlsListen == null ? "" : " and " + tlsListen + " (tls)",
+                t.callerTransports(), config.advertised(), sip.viaAddress(), config.adminListen(),
                 p.floodLimit() > 0 ? p.floodLimit() + " msg/s per source, ban " + p.floodBan().toSeconds() + " s" : "off");
     }
 
@@ -451,6 +462,28 @@ public final class Edge implements AutoCloseable {
             EdgeMetrics.family(out, (String) r[0], (String) r[1], (String) r[2]);
             EdgeMetrics.sample(out, (String) r[0], null, null, null, null, ((Number) r[3]).doubleValue());
         }
+        writeTlsMetrics(out);
+    }
+
+    private void writeTlsMetrics(StringBuilder out) {
+        if (tls == null) {
+            return;
+        }
+        TcpTransport conns = sip.tls();
+        EdgeMetrics.family(out, "pbx3sbc_edge_tls_connections", "TLS connections open (callers and backends)", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_connections", null, null, null, null, conns == null ? 0 : conns.connectionCount());
+        EdgeMetrics.family(out, "pbx3sbc_edge_tls_handshake_failures_total",
+                "TLS handshakes that failed (expired, untrusted or missing certificate, no common version), by direction", "counter");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_handshake_failures_total", "direction", "inbound", null, null, tls.inboundHandshakeFailures());
+        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_handshake_failures_total", "direction", "outbound", null, null, tls.outboundHandshakeFailures());
+        EdgeMetrics.family(out, "pbx3sbc_edge_tls_certificate_reloads_total", "TLS certificate rotations taken, by result", "counter");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_reloads_total", "result", "loaded", null, null, tls.reloads());
+        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_reloads_total", "result", "refused", null, null, tls.reloadFailures());
+        java.time.Instant notAfter = tls.certificateNotAfter();
+        if (notAfter != null) {
+            EdgeMetrics.family(out, "pbx3sbc_edge_tls_certificate_expiry_seconds", "When the served TLS certificate expires (Unix time)", "gauge");
+            EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_expiry_seconds", null, null, null, null, notAfter.getEpochSecond());
+        }
     }
 
     /** Per destination and set (label values from the table only): up, requests, failovers, dialogs. */
@@ -493,6 +526,9 @@ public final class Edge implements AutoCloseable {
         }
         if (sip != null) {
             sip.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
         timers.shutdownNow();
         if (updates != null) {

@@ -1,6 +1,8 @@
 package io.pbx3sbc.edge;
 
 import io.pbx3sbc.edge.routing.ProtectionPolicy;
+import io.pbx3sbc.edge.sip.transport.Peer;
+import io.pbx3sbc.edge.sip.transport.TlsContexts;
 import io.pbx3sbc.routingdb.manifest.TrustedKeys;
 import io.pbx3sbc.routingdb.store.S3Location;
 
@@ -24,7 +26,29 @@ import java.util.Objects;
 public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
                          String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
                          Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail,
-                         Protection protection) {
+                         Protection protection, Tls tls) {
+
+    /**
+     * TLS: the listener (when the edge has a certificate) and the trust towards {@code sips:} backends,
+     * and which transports callers may use at all.
+     *
+     * @param listen           null: no TLS listener (TLS towards backends still works)
+     * @param advertised       what TLS callers reach, put in Record-Route and Path
+     * @param callerTransports transports that take requests from anyone; the others only from backends
+     *                         and trusted blocks (a TLS-only edge still needs UDP/TCP towards its PBXes)
+     */
+    public record Tls(HostPort listen, HostPort advertised, TlsContexts.Settings settings, Duration reloadInterval,
+                      java.util.Set<Peer.Transport> callerTransports) {
+        public Tls {
+            callerTransports = java.util.Set.copyOf(callerTransports);
+            if (callerTransports.isEmpty()) {
+                throw new IllegalArgumentException("--caller-transports must name at least one of udp, tcp, tls");
+            }
+            if (callerTransports.contains(Peer.Transport.TLS) && listen == null) {
+                throw new IllegalArgumentException("--caller-transports names tls but the edge has no TLS certificate (--tls-cert, --tls-key)");
+            }
+        }
+    }
 
     /**
      * The edge's own defences, beyond the routing rules.
@@ -76,6 +100,16 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("litestream-bin", "litestream", "fleet mode: the litestream binary"),
             new Option("restore-timeout", "120s", "fleet mode: a litestream restore still running after this is killed and fails"),
             new Option("sip-listen", "0.0.0.0:5060", "address for SIP over UDP and TCP"),
+            new Option("tls-cert", null, "PEM certificate chain for SIP over TLS (tls.crt of a Kubernetes TLS Secret); read again when it changes"),
+            new Option("tls-key", null, "PEM private key of --tls-cert (tls.key: PKCS#1, SEC1 or PKCS#8, unencrypted)"),
+            new Option("tls-listen", null, "address for SIP over TLS (default: the SIP listen host, port 5061, when --tls-cert is given)"),
+            new Option("tls-advertised-address", null, "host:port TLS callers reach, put in Record-Route and Path (default: the advertised host, the TLS port)"),
+            new Option("tls-min-version", "1.2", "oldest TLS version taken or offered: 1.2 or 1.3"),
+            new Option("tls-client-ca", null, "PEM CA bundle that TLS clients' certificates must chain to (mTLS for trunks)"),
+            new Option("tls-verify-clients", "none", "ask TLS clients for a certificate: none, optional or required (needs --tls-client-ca)"),
+            new Option("tls-backend-ca", null, "PEM CA bundle that sips: and transport=tls backends' certificates must chain to (default: the JDK's trust store)"),
+            new Option("tls-reload-interval", "10s", "how often the TLS files are checked for a rotation"),
+            new Option("caller-transports", null, "transports that take requests from anyone, e.g. tls for a TLS-only edge (default: udp,tcp, plus tls with a certificate); the others answer only backends and --flood-exempt blocks"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
             new Option("admin-listen", "127.0.0.1:9090", "address for /healthz /readyz /status /metrics (the operator sets the pod IP)"),
             new Option("admin-detail", "false", "serve /lookup, and domains and destination URIs in /status and per-tenant metrics (they tell which domains are tenants and where their PBXes are)"),
@@ -166,12 +200,59 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
                     Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"),
-                    bool(values, "admin-detail"), protection(values));
+                    bool(values, "admin-detail"), protection(values), tls(values, sip, advertised));
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private static Tls tls(Map<String, String> values, HostPort sip, HostPort advertised) {
+        String cert = values.get("tls-cert");
+        String key = values.get("tls-key");
+        if ((cert == null) != (key == null)) {
+            throw new UsageException("give both --tls-cert and --tls-key, or neither");
+        }
+        HostPort listen = null;
+        HostPort tlsAdvertised = null;
+        if (cert != null) {
+            listen = values.containsKey("tls-listen") ? HostPort.parse(values.get("tls-listen"), 5061) : new HostPort(sip.host(), 5061);
+            tlsAdvertised = values.containsKey("tls-advertised-address") ? HostPort.parse(values.get("tls-advertised-address"), 5061)
+                    : new HostPort(advertised.host(), listen.port());
+        } else if (values.containsKey("tls-listen")) {
+            throw new UsageException("--tls-listen needs --tls-cert and --tls-key");
+        }
+        TlsContexts.ClientAuth auth = switch (values.get("tls-verify-clients").toLowerCase(Locale.ROOT)) {
+            case "none" -> TlsContexts.ClientAuth.NONE;
+            case "optional" -> TlsContexts.ClientAuth.OPTIONAL;
+            case "required" -> TlsContexts.ClientAuth.REQUIRED;
+            default -> throw new UsageException("--tls-verify-clients must be none, optional or required");
+        };
+        TlsContexts.Settings settings = new TlsContexts.Settings(path(cert), path(key), path(values.get("tls-client-ca")), auth,
+                path(values.get("tls-backend-ca")), values.get("tls-min-version"));
+        java.util.Set<Peer.Transport> callers = java.util.EnumSet.noneOf(Peer.Transport.class);
+        String listed = values.get("caller-transports");
+        if (listed == null || listed.isBlank()) {
+            callers.add(Peer.Transport.UDP);
+            callers.add(Peer.Transport.TCP);
+            if (listen != null) {
+                callers.add(Peer.Transport.TLS);
+            }
+        } else {
+            for (String t : listed.trim().split("\\s*,\\s*")) {
+                try {
+                    callers.add(Peer.Transport.of(t));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--caller-transports: " + e.getMessage() + " (udp, tcp, tls)");
+                }
+            }
+        }
+        return new Tls(listen, tlsAdvertised, settings, duration(values, "tls-reload-interval"), callers);
+    }
+
+    private static Path path(String value) {
+        return value == null || value.isBlank() ? null : Path.of(value);
     }
 
     private static Protection protection(Map<String, String> values) {

@@ -11,6 +11,10 @@ public sealed interface RouteDecision {
     record Cancel() implements RouteDecision {
     }
 
+    /** Relay a backend's initial request to the registered phone its Path flow token names (RFC 3327, RFC 5626). */
+    record ForwardToFlow() implements RouteDecision {
+    }
+
     /** Relay an in-dialog request along its Route set (its top Route is ours). */
     record ForwardInDialog() implements RouteDecision {
     }

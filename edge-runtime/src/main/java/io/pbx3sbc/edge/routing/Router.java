@@ -5,6 +5,7 @@ import io.pbx3sbc.edge.routing.RouteDecision.Drop;
 import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import io.pbx3sbc.edge.routing.RouteDecision.Forward;
 import io.pbx3sbc.edge.routing.RouteDecision.ForwardInDialog;
+import io.pbx3sbc.edge.routing.RouteDecision.ForwardToFlow;
 import io.pbx3sbc.edge.routing.RouteDecision.Reply;
 
 import java.util.Objects;
@@ -73,6 +74,9 @@ public final class Router {
         if (!policy.allowedMethods().contains(r.method())) {
             return new Reply(405, "Method Not Allowed", 0, DropReason.METHOD_NOT_ALLOWED);
         }
+        if (r.toFlow() && r.topRouteIsOurs()) {
+            return toFlow(r, table, ack, draining);
+        }
         if (r.addressedToEdge() && r.method().equals("OPTIONS")) {
             return draining ? new Reply(503, "Draining", 0, DropReason.DRAINING) : new Reply(200, "OK", 0, DropReason.NONE);
         }
@@ -109,5 +113,26 @@ public final class Router {
             return new Reply(503, "Service Unavailable", 0, DropReason.NO_HEALTHY_BACKEND);
         }
         return new Forward(tenant, set, backend);
+    }
+
+    /** A PBX calling a phone registered through the edge: the signed flow is the route; no domain lookup. */
+    private RouteDecision toFlow(RequestView r, RoutingTable table, boolean ack, boolean draining) {
+        if (r.flowTenant() == null) { // forged or foreign token, or not from a backend: the edge is no open relay
+            return new Drop(DropReason.UNSIGNED_ROUTE);
+        }
+        if (r.method().equals("CANCEL")) {
+            return new Cancel();
+        }
+        if (ack) {
+            return new Drop(DropReason.STRAY_ACK);
+        }
+        if (draining) {
+            return new Reply(503, "Service Unavailable", 5, DropReason.DRAINING);
+        }
+        Tenant owner = table.tenant(r.flowTenant());
+        if (owner != null && !rateLimiter.tryAcquire(owner)) {
+            return new Reply(503, "Service Unavailable", 1, DropReason.RATE_LIMITED);
+        }
+        return new ForwardToFlow();
     }
 }

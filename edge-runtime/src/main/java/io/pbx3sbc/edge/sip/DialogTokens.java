@@ -1,8 +1,11 @@
 package io.pbx3sbc.edge.sip;
 
+import io.pbx3sbc.edge.sip.transport.Peer;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +24,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>Via branch: {@code z9hG4bK<kind><nonce>.<mac>}, the MAC bound to the address the response will be
  *   passed on to. A response on a branch the edge did not make, or whose next Via was changed, is not
  *   forwarded: the edge cannot be used to reflect traffic at a forged Via.</li>
- *   <li>Record-Route: a token naming the dialog's two peers and its tenant, bound to the Call-ID. An
- *   in-dialog request is relayed only when its Route carries a token that verifies for its Call-ID, and
- *   only to one of those peers.</li>
+ *   <li>Record-Route: a token naming the dialog's two hops (how the edge reaches each side: transport
+ *   and address, not a host name that might resolve elsewhere), the caller's From tag and the tenant,
+ *   bound to the Call-ID. An in-dialog request is relayed only when its Route carries a token that
+ *   verifies for its Call-ID, and only to the other side of the dialog, told by its From tag.</li>
+ *   <li>Path (RFC 3327): a flow token naming how a registered phone reached the edge (RFC 5626 §5.2), so
+ *   the PBX's requests to that phone come back over the same connection or NAT binding.</li>
  * </ul>
  * All edges of a fleet share the key, so any of them can carry a dialog another one set up.
  */
@@ -37,11 +43,61 @@ public final class DialogTokens {
     private final ThreadLocal<Mac> macs;
     private final boolean ephemeral;
 
-    /** The peers of one dialog as the Record-Route token names them: {@code host:port} each. */
-    public record DialogPeers(String caller, String backend, String tenant) {
-        public boolean isPeer(String hostPort) {
-            return caller.equalsIgnoreCase(hostPort) || backend.equalsIgnoreCase(hostPort);
+    /**
+     * How the edge reaches one side: a transport and an IP address.
+     *
+     * @param flowOnly only over the flow that side opened (its connection; for UDP its address): never dial it
+     */
+    public record Hop(Peer.Transport transport, boolean flowOnly, String ip, int port) {
+        public static Hop of(Peer peer, boolean flowOnly) {
+            return new Hop(peer.transport(), flowOnly, peer.hostAddress(), peer.address().getPort());
         }
+
+        public Peer peer() {
+            return new Peer(transport, new InetSocketAddress(ip, port));
+        }
+
+        String encode() {
+            char t = switch (transport) {
+                case UDP -> 'U';
+                case TCP -> 'T';
+                case TLS -> 'S';
+            };
+            return t + (flowOnly ? "f" : "-") + "/" + ip + "/" + port;
+        }
+
+        static Hop decode(String s) {
+            String[] p = s.split("/", -1);
+            if (p.length != 3 || p[0].length() != 2) {
+                throw new IllegalArgumentException("bad hop");
+            }
+            Peer.Transport t = switch (p[0].charAt(0)) {
+                case 'U' -> Peer.Transport.UDP;
+                case 'T' -> Peer.Transport.TCP;
+                case 'S' -> Peer.Transport.TLS;
+                default -> throw new IllegalArgumentException("bad hop transport");
+            };
+            return new Hop(t, p[0].charAt(1) == 'f', p[1], Integer.parseInt(p[2]));
+        }
+    }
+
+    /**
+     * One dialog as its Record-Route token names it.
+     *
+     * @param callerTag the From tag of the request that set it up: requests carrying it come from the caller
+     */
+    public record DialogPeers(String callerTag, Hop caller, Hop callee, String tenant) {
+        /** The hop an in-dialog request goes to, told by its tags; null when neither side's tag is on it. */
+        public Hop towards(String fromTag, String toTag) {
+            if (callerTag.equals(fromTag)) {
+                return callee;
+            }
+            return callerTag.equals(toTag) ? caller : null;
+        }
+    }
+
+    /** A registered phone's flow, as its Path token names it. */
+    public record Flow(Hop hop, String tenant) {
     }
 
     public DialogTokens(byte[] key, boolean ephemeral) {
@@ -127,8 +183,8 @@ public final class DialogTokens {
     // Record-Route
 
     public String routeToken(String callId, DialogPeers peers) {
-        String body = B64.encodeToString((peers.caller() + "|" + peers.backend() + "|" + peers.tenant())
-                .getBytes(StandardCharsets.UTF_8));
+        String body = B64.encodeToString((peers.callerTag() + "|" + peers.caller().encode() + "|" + peers.callee().encode()
+                + "|" + peers.tenant()).getBytes(StandardCharsets.UTF_8));
         return body + "." + B64.encodeToString(mac(body + "|" + callId));
     }
 
@@ -148,7 +204,42 @@ public final class DialogTokens {
                 return Optional.empty();
             }
             String[] parts = new String(B64D.decode(body), StandardCharsets.UTF_8).split("\\|", -1);
-            return parts.length == 3 ? Optional.of(new DialogPeers(parts[0], parts[1], parts[2])) : Optional.empty();
+            return parts.length == 4 ? Optional.of(new DialogPeers(parts[0], Hop.decode(parts[1]), Hop.decode(parts[2]), parts[3]))
+                    : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Path flow tokens
+
+    /** The user part of our Path URI for a phone's flow: {@code F.<flow>.<mac>}, valid on every edge of the fleet. */
+    public String flowToken(Flow flow) {
+        String body = B64.encodeToString((flow.hop().encode() + "|" + flow.tenant()).getBytes(StandardCharsets.UTF_8));
+        return "F." + body + "." + B64.encodeToString(mac("flow|" + body));
+    }
+
+    public static boolean looksLikeFlowToken(String user) {
+        return user != null && user.startsWith("F.");
+    }
+
+    /** The flow a Path user part names, when this fleet made it. */
+    public Optional<Flow> verifyFlow(String user) {
+        if (!looksLikeFlowToken(user)) {
+            return Optional.empty();
+        }
+        int dot = user.lastIndexOf('.');
+        if (dot <= 2) {
+            return Optional.empty();
+        }
+        try {
+            String body = user.substring(2, dot);
+            if (!MessageDigest.isEqual(B64D.decode(user.substring(dot + 1)), mac("flow|" + body))) {
+                return Optional.empty();
+            }
+            String[] parts = new String(B64D.decode(body), StandardCharsets.UTF_8).split("\\|", -1);
+            return parts.length == 2 ? Optional.of(new Flow(Hop.decode(parts[0]), parts[1])) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -55,6 +55,11 @@ public final class FloodGuard {
     }
 
     /** @return true when the message may be processed, false when its source floods or is banned */
+    /** Whether {@code source} is one the guard never counts: a backend of the table or a trusted block. */
+    public boolean exempt(InetAddress source) {
+        return exemptRule.test(source);
+    }
+
     public boolean admit(InetAddress source) {
         if (limit <= 0 || exemptRule.test(source)) {
             return true;

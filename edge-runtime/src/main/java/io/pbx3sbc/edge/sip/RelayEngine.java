@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge.sip;
 
+import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.admin.EdgeMetrics.Outcome;
 import io.pbx3sbc.edge.admin.RateLimitedLog;
@@ -16,10 +17,13 @@ import io.pbx3sbc.edge.routing.RouteDecision.Drop;
 import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import io.pbx3sbc.edge.routing.RouteDecision.Forward;
 import io.pbx3sbc.edge.routing.RouteDecision.ForwardInDialog;
+import io.pbx3sbc.edge.routing.RouteDecision.ForwardToFlow;
 import io.pbx3sbc.edge.routing.RouteDecision.Reply;
 import io.pbx3sbc.edge.routing.Router;
 import io.pbx3sbc.edge.routing.RoutingTable;
 import io.pbx3sbc.edge.sip.DialogTokens.DialogPeers;
+import io.pbx3sbc.edge.sip.DialogTokens.Flow;
+import io.pbx3sbc.edge.sip.DialogTokens.Hop;
 import io.pbx3sbc.edge.sip.msg.NameAddr;
 import io.pbx3sbc.edge.sip.msg.SipMessage;
 import io.pbx3sbc.edge.sip.msg.SipUri;
@@ -34,7 +38,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,8 +60,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   A finished relay lingers {@code waitMillis} (Kamailio's wt_timer) to absorb retransmissions.</li>
  *   <li>2xx retransmissions after that (RFC 6026) are forwarded only on a branch this fleet signed for
  *   the address they go to; any other response that matches nothing is dropped and counted.</li>
- *   <li>In-dialog requests follow only a Record-Route the edge signed for that Call-ID, to one of the
- *   dialog's two peers (see {@link DialogTokens}).</li>
+ *   <li>In-dialog requests follow only a Record-Route the edge signed for that Call-ID, to the other
+ *   side of the dialog as the token names it (see {@link DialogTokens}). When the two sides use
+ *   different transports (TLS from a phone, UDP to the PBX) the edge record-routes twice, once per side.</li>
+ *   <li>REGISTER gets a Path entry with the phone's flow token; a backend's request on that Path goes
+ *   back over the phone's connection or NAT binding, or gets 430 Flow Failed when it is gone.</li>
  * </ul>
  */
 public final class RelayEngine implements OptionsProber.ProbeSender {
@@ -172,7 +178,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             } else if (known instanceof Answered a) {
                 absorbed.increment();
                 if (a.lastUpstream() != null) {
-                    send(a.lastUpstream(), a.caller());
+                    reply(a.lastUpstream(), a.caller());
                 }
                 return;
             }
@@ -183,7 +189,8 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 return;
             }
             InDialog dialog = req.to().tag() != null ? inDialog(req) : InDialog.NONE;
-            RequestView view = RequestViews.of(req, self, dialog.tenant());
+            Flow flow = req.to().tag() == null ? flowOf(req, from, table) : null;
+            RequestView view = RequestViews.of(req, self, dialog.tenant(), flow);
             RouteDecision decision = router.route(view, table, health, Set.of(), draining);
             if (decision instanceof Drop d) {
                 drop(req, view, d.reason(), from);
@@ -199,6 +206,8 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 relayInitial(req, from, key, view, table, fw);
             } else if (decision instanceof ForwardInDialog) {
                 relayInDialog(req, from, key, table, dialog);
+            } else if (decision instanceof ForwardToFlow) {
+                relayToFlow(req, from, key, table, flow);
             }
         } catch (Exception | LinkageError e) {
             metrics.internalError();
@@ -247,7 +256,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         if (status == 405 || (status == 200 && req.method().equals("OPTIONS"))) {
             resp.append("Allow", String.join(", ", router.allowedMethods()));
         }
-        send(resp.withEmptyBody().encode(), to);
+        reply(resp.withEmptyBody().encode(), to);
     }
 
     private void retransmission(Relay r) {
@@ -259,7 +268,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             to = r.caller;
         }
         if (again != null) {
-            send(again, to);
+            reply(again, to);
         }
     }
 
@@ -276,7 +285,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             r.tenant = fw.tenant().domain();
             if (r.invite) {
                 r.lastUpstream = req.response(100, "Trying", null).withEmptyBody().encode();
-                send(r.lastUpstream, r.caller);
+                reply(r.lastUpstream, r.caller);
             }
             sendToBackend(r, fw.backend());
         }
@@ -319,33 +328,52 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             out.removeAll("Route");
             decrementMaxForwards(out);
             if (r.invite) {
-                out.prepend("Record-Route", recordRoute(out, r, peer));
+                recordRoute(out, r, Hop.of(r.caller, r.caller.reliable()), Hop.of(peer, false), r.tenant);
             }
-            startLeg(r, out, peer, backend);
+            if (r.method.equals("REGISTER")) { // RFC 3327: the registrar's requests for this phone come back through us
+                String flow = tokens.flowToken(new Flow(Hop.of(r.caller, r.caller.reliable()), r.tenant));
+                out.prepend("Path", "<" + self.uriFor(peer.transport(), flow, ";lr") + ">");
+            }
+            startLeg(r, out, peer, backend, false);
         } catch (Exception e) {
             errorLog.info("relay to {} failed: {}", backend.uri(), e.toString());
             legFailed(r, null, true);
         }
     }
 
-    private String recordRoute(SipMessage out, Relay r, Peer backend) {
-        String callerTarget = contactHostPort(out);
-        String token = tokens.routeToken(out.callId(),
-                new DialogPeers(callerTarget == null ? r.callerBinding : callerTarget, hostPort(backend), r.tenant));
-        String params = ";lr;" + TOKEN_PARAM + "=" + token + (r.caller.transport() == Peer.Transport.TCP ? ";transport=tcp" : "");
-        return "<" + SipUri.of(null, self.advertised().host(), self.advertised().port(), params) + ">";
+    /**
+     * Our Record-Route, with the signed token naming both hops. A side that reaches us on another
+     * transport (or port) gets an entry of its own (RFC 3261 §16.6 step 4, "double Record-Route"): the
+     * callee uses the entry on top, the caller the one below.
+     */
+    private void recordRoute(SipMessage out, Relay r, Hop caller, Hop callee, String tenant) {
+        String token = tokens.routeToken(out.callId(), new DialogPeers(out.from().tag() == null ? "" : out.from().tag(),
+                caller, callee, tenant));
+        String params = ";lr;" + TOKEN_PARAM + "=" + token;
+        String callerSide = "<" + self.uriFor(r.caller.transport(), null, params) + ">";
+        String calleeSide = "<" + self.uriFor(callee.transport(), null, params) + ">";
+        if (!callerSide.equals(calleeSide)) {
+            out.prepend("Record-Route", callerSide);
+        }
+        out.prepend("Record-Route", calleeSide);
     }
 
     /** Adds our Via with a fresh signed branch, registers the leg, sends it and arms its timers. */
-    private void startLeg(Relay r, SipMessage out, Peer peer, Backend backend) {
+    private void startLeg(Relay r, SipMessage out, Peer peer, Backend backend, boolean flowOnly) {
         String branch = tokens.branch('r', r.callerBinding);
         out.prepend("Via", via(peer.transport(), branch));
         byte[] bytes = out.encode();
         Leg leg = new Leg(r, branch, peer, backend, out, bytes);
+        leg.flowOnly = flowOnly;
         r.legs.add(leg);
         r.current = leg;
         clients.put(branch, leg);
-        if (!send(bytes, peer)) {
+        if (!sendLeg(leg, bytes)) {
+            if (flowOnly) {
+                leg.stopTimers();
+                finishLocally(r, 430); // RFC 5626 §5.3: the phone's flow is gone (or lives on another edge)
+                return;
+            }
             legFailed(r, leg, true);
             return;
         }
@@ -371,7 +399,11 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                     from.hostAddress() + ":" + from.address().getPort());
             out.prepend("Via", via(dialog.target().transport(), branch));
             metrics.request(method, Outcome.IN_DIALOG);
-            send(out.encode(), dialog.target());
+            if (dialog.flowOnly()) {
+                wire.sendOnFlow(out.encode(), dialog.target());
+            } else {
+                send(out.encode(), dialog.target());
+            }
             return;
         }
         Relay r = register(req, from, key);
@@ -382,12 +414,54 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         synchronized (r) {
             r.table = table;
             try {
-                startLeg(r, out, dialog.target(), null);
+                startLeg(r, out, dialog.target(), null, dialog.flowOnly());
             } catch (Exception e) {
                 errorLog.info("in-dialog relay to {} failed: {}", dialog.target(), e.toString());
                 finishLocally(r, 503);
             }
         }
+    }
+
+    /** A backend's initial request on our Path entry: to the phone over the flow it registered from. */
+    private void relayToFlow(SipMessage req, Peer from, String key, RoutingTable table, Flow flow) {
+        Relay r = register(req, from, key);
+        if (r == null) {
+            return;
+        }
+        metrics.request(req.method(), Outcome.FORWARDED);
+        synchronized (r) {
+            r.table = table;
+            try {
+                if (r.invite) {
+                    r.lastUpstream = req.response(100, "Trying", null).withEmptyBody().encode();
+                    reply(r.lastUpstream, r.caller);
+                }
+                SipMessage out = req.copy();
+                for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
+                    out.removeFirst("Route");
+                }
+                decrementMaxForwards(out);
+                if (r.invite) {
+                    recordRoute(out, r, Hop.of(from, false), flow.hop(), flow.tenant());
+                }
+                startLeg(r, out, flow.hop().peer(), null, true);
+            } catch (Exception e) {
+                errorLog.info("relay to the flow {} failed: {}", flow.hop(), e.toString());
+                finishLocally(r, 430);
+            }
+        }
+    }
+
+    /** The flow our top Route's Path token names, when it verifies and the request comes from a backend. */
+    private Flow flowOf(SipMessage req, Peer from, RoutingTable table) {
+        SipUri top = RequestViews.topRoute(req);
+        if (top == null || !self.isOurs(top) || !DialogTokens.looksLikeFlowToken(top.user())) {
+            return null;
+        }
+        if (!table.isDestinationHost(from.hostAddress())) {
+            return null; // only the tenants' PBXes may call a registered phone through us
+        }
+        return tokens.verifyFlow(top.user()).orElse(null);
     }
 
     private void cancel(SipMessage cancel, Peer from, String inviteKey) {
@@ -420,7 +494,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private void sendCancel(Relay r) {
         Leg leg = r.current;
         try {
-            send(leg.request.cancel().encode(), leg.peer);
+            sendLeg(leg, leg.request.cancel().encode());
             r.cancelSent = true;
             // the backend has fr to answer 487; if it never does, the caller still gets one
             if (leg.fr != null) {
@@ -506,7 +580,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 }
                 if (code > 100) {
                     r.lastUpstream = upstream(r, resp);
-                    send(r.lastUpstream, r.caller);
+                    reply(r.lastUpstream, r.caller);
                 }
                 return;
             }
@@ -522,7 +596,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 stats.dialogOpened(resp.callId(), leg.backend.uri(), System.currentTimeMillis());
             }
             byte[] bytes = upstream(r, resp);
-            send(bytes, r.caller);
+            reply(bytes, r.caller);
             finish(r, code, bytes);
         }
     }
@@ -535,7 +609,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             }
             leg.ackBytes = leg.request.ackFor(resp).encode();
         }
-        send(leg.ackBytes, leg.peer);
+        sendLeg(leg, leg.ackBytes);
     }
 
     /**
@@ -563,7 +637,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             return;
         }
         resp.removeFirst("Via");
-        send(resp.encode(), to);
+        reply(resp.encode(), to);
     }
 
     private void forwardStateless(SipMessage resp) {
@@ -596,7 +670,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             if (r.finished() || leg != r.current || leg.bytes == null || (r.invite && leg.provisional)) {
                 return;
             }
-            send(leg.bytes, leg.peer);
+            sendLeg(leg, leg.bytes);
             retransmitted.increment();
             leg.retransmitInterval = r.invite ? leg.retransmitInterval * 2 : Math.min(leg.retransmitInterval * 2, T2);
             leg.retransmit = wheel.schedule(leg.retransmitInterval, () -> retransmitLeg(leg));
@@ -662,7 +736,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         byte[] bytes = null;
         try {
             bytes = r.original.response(status, phrase(status), statelessTag(r.original)).withEmptyBody().encode();
-            send(bytes, r.caller);
+            reply(bytes, r.caller);
         } catch (RuntimeException e) {
             errorLog.info("could not answer {}: {}", status, e.toString());
         } finally {
@@ -716,7 +790,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 remove(r);
                 return;
             }
-            send(r.lastUpstream, r.caller);
+            reply(r.lastUpstream, r.caller);
             retransmitted.increment();
             r.upstreamInterval = Math.min(r.upstreamInterval * 2, T2);
             r.upstreamTimer = wheel.schedule(r.upstreamInterval, () -> retransmitUpstream(r, giveUpAt));
@@ -792,27 +866,28 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     // ---------------------------------------------------------------------------------------------
     // In-dialog requests: the signed Record-Route and where it allows the request to go
 
-    record InDialog(Peer target, String tenant) {
-        static final InDialog NONE = new InDialog(null, null);
+    /** Where an in-dialog request goes: the other side's hop as the token names it, and the dialog's tenant. */
+    record InDialog(Peer target, boolean flowOnly, String tenant) {
+        static final InDialog NONE = new InDialog(null, false, null);
     }
 
     /**
-     * The next hop of an in-dialog request once our own Route entries are taken off, and the tenant of
-     * the dialog when our top Route carries a token for this Call-ID that names that next hop as a peer.
+     * The other side of the dialog, when our top Route carries a token for this Call-ID: the dialog is
+     * recognised by its signed token and the request's tags, not by host strings, so a backend named by
+     * DNS, answering from another address, or a phone behind a NAT all keep their dialogs. The
+     * Request-URI (the other side's Contact) is left as it is; the packet goes to the recorded hop.
      */
     private InDialog inDialog(SipMessage req) {
         String token = null;
-        SipUri next = null;
         for (String route : req.values("Route")) {
             SipUri uri = NameAddr.parse(route).uri();
-            if (next == null && self.isOurs(uri)) {
-                if (token == null) {
-                    token = uri.param(TOKEN_PARAM);
-                }
-                continue;
+            if (!self.isOurs(uri)) {
+                break;
             }
-            next = uri;
-            break;
+            token = uri.param(TOKEN_PARAM);
+            if (token != null) {
+                break;
+            }
         }
         if (token == null) {
             return InDialog.NONE;
@@ -821,29 +896,15 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         if (peers.isEmpty()) {
             return InDialog.NONE;
         }
-        SipUri target = next != null ? next : req.requestUri();
-        if (!target.isSip() || !peers.get().isPeer(hostPort(target))) {
+        Hop next = peers.get().towards(req.from().tag(), req.to().tag());
+        if (next == null) {
             return InDialog.NONE;
         }
         try {
-            String transport = target.transport() == null ? "udp" : target.transport();
-            return new InDialog(peerOf(target.hostName(), target.portOrDefault(), transport), peers.get().tenant());
+            return new InDialog(next.peer(), next.flowOnly(), peers.get().tenant());
         } catch (IllegalArgumentException e) {
             return InDialog.NONE;
         }
-    }
-
-    private static String contactHostPort(SipMessage req) {
-        SipUri c = req.contactUri();
-        return c == null ? null : hostPort(c);
-    }
-
-    private static String hostPort(SipUri sip) {
-        return sip.hostName() + ":" + sip.portOrDefault();
-    }
-
-    private static String hostPort(Peer p) {
-        return p.hostAddress().toLowerCase(Locale.ROOT) + ":" + p.address().getPort();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -858,7 +919,8 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     }
 
     private String via(Peer.Transport transport, String branch) {
-        return ViaHop.ours(transport.token(), self.via().host(), self.via().port(), branch).toString();
+        HostPort at = self.viaFor(transport);
+        return ViaHop.ours(transport.token(), at.host(), at.port(), branch).toString();
     }
 
     private static void decrementMaxForwards(SipMessage out) {
@@ -875,6 +937,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private static String phrase(int status) {
         return switch (status) {
             case 408 -> "Request Timeout";
+            case 430 -> "Flow Failed";
             case 487 -> "Request Terminated";
             case 503 -> "Service Unavailable";
             default -> "Error";
@@ -883,5 +946,14 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     private boolean send(byte[] bytes, Peer to) {
         return bytes != null && wire.send(bytes, to);
+    }
+
+    /** Towards the side that sent us the request: over its flow, never a new connection to it. */
+    private boolean reply(byte[] bytes, Peer to) {
+        return bytes != null && wire.sendOnFlow(bytes, to);
+    }
+
+    private boolean sendLeg(Leg leg, byte[] bytes) {
+        return leg.flowOnly ? reply(bytes, leg.peer) : send(bytes, leg.peer);
     }
 }

@@ -11,11 +11,22 @@ final class RequestViews {
     }
 
     static RequestView of(SipMessage req, SelfAddress self, String dialogTenant) {
-        String route = req.value("Route");
-        SipUri routeUri = route == null ? null : NameAddr.parse(route).uri();
+        return of(req, self, dialogTenant, null);
+    }
+
+    /** @param flow for an initial request on our Path entry: the flow it names (verified, from a backend), else null */
+    static RequestView of(SipMessage req, SelfAddress self, String dialogTenant, DialogTokens.Flow flow) {
+        SipUri routeUri = topRoute(req);
         SipUri ruri = req.requestUri();
+        boolean ours = self.isOurs(routeUri);
         return new RequestView(req.method(), req.maxForwards(), ruri.hostName(), req.to().uri().hostName(),
-                req.to().tag() != null, req.value("User-Agent"), req.callId(), route != null, self.isOurs(routeUri),
-                self.isOurs(ruri), dialogTenant);
+                req.to().tag() != null, req.value("User-Agent"), req.callId(), routeUri != null, ours,
+                self.isOurs(ruri), dialogTenant, ours && DialogTokens.looksLikeFlowToken(routeUri.user()),
+                flow == null ? null : flow.tenant());
+    }
+
+    static SipUri topRoute(SipMessage req) {
+        String route = req.value("Route");
+        return route == null ? null : NameAddr.parse(route).uri();
     }
 }

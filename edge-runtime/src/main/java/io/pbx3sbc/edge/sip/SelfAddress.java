@@ -2,22 +2,52 @@ package io.pbx3sbc.edge.sip;
 
 import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.sip.msg.SipUri;
+import io.pbx3sbc.edge.sip.transport.Peer;
 
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * The addresses that mean "this edge": where it listens, what it advertises in Record-Route, and what
- * it puts in Via. A Route or Request-URI naming one of them is addressed to us.
+ * The addresses that mean "this edge": where it listens, what it advertises in Record-Route and Path,
+ * and what it puts in Via, for UDP/TCP on one port and TLS on another. A Route or Request-URI naming
+ * one of them is addressed to us.
+ *
+ * @param tlsListen     null when the edge has no TLS listener
+ * @param tlsAdvertised what TLS callers reach (null: no TLS listener)
  */
-public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, Set<String> names) {
+public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, HostPort tlsListen, HostPort tlsAdvertised,
+                          Set<String> names) {
 
     public SelfAddress(HostPort listen, HostPort advertised, HostPort via) {
-        this(listen, advertised, via, Set.copyOf(java.util.stream.Stream.of(listen, advertised, via)
-                .map(hp -> hp.host().toLowerCase(Locale.ROOT) + ":" + hp.port()).toList()));
+        this(listen, advertised, via, null, null);
+    }
+
+    public SelfAddress(HostPort listen, HostPort advertised, HostPort via, HostPort tlsListen, HostPort tlsAdvertised) {
+        this(listen, advertised, via, tlsListen, tlsAdvertised, Set.copyOf(Stream.of(listen, advertised, via, tlsListen, tlsAdvertised)
+                .filter(Objects::nonNull).map(hp -> hp.host().toLowerCase(Locale.ROOT) + ":" + hp.port()).toList()));
     }
 
     public boolean isOurs(SipUri uri) {
         return uri != null && uri.isSip() && names.contains(uri.hostName() + ":" + uri.portOrDefault());
+    }
+
+    /**
+     * The URI that brings the other side back to this edge over {@code transport} (a Record-Route or a
+     * Path entry); {@code params} start with ';'.
+     */
+    public String uriFor(Peer.Transport transport, String user, String params) {
+        return switch (transport) {
+            case TLS -> tlsAdvertised == null ? uriFor(Peer.Transport.TCP, user, params)
+                    : SipUri.of(user, tlsAdvertised.host(), tlsAdvertised.port(), ";transport=tls" + params).toString();
+            case TCP -> SipUri.of(user, advertised.host(), advertised.port(), ";transport=tcp" + params).toString();
+            case UDP -> SipUri.of(user, advertised.host(), advertised.port(), params).toString();
+        };
+    }
+
+    /** Our Via sent-by for a request sent over {@code transport}. */
+    public HostPort viaFor(Peer.Transport transport) {
+        return transport == Peer.Transport.TLS && tlsListen != null ? new HostPort(via.host(), tlsListen.port()) : via;
     }
 }

@@ -4,6 +4,7 @@ import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.sip.msg.SipMessage;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import io.pbx3sbc.edge.sip.transport.TcpTransport;
+import io.pbx3sbc.edge.sip.transport.TlsContexts;
 import io.pbx3sbc.edge.sip.transport.UdpTransport;
 import io.pbx3sbc.edge.sip.transport.Wire;
 import io.pbx3sbc.edge.sip.txn.TimerWheel;
@@ -16,9 +17,13 @@ import java.net.InetSocketAddress;
 import java.util.function.Function;
 
 /**
- * The SIP side of the edge, as thin as it can be: UDP and TCP on one address, the flood guard in front
- * of both, the strict parser (see {@link MessageCodec}) and the {@link RelayEngine} behind, with
- * the one thread that drives the timer wheel. Bytes in, parsed messages to the engine, bytes out.
+ * The SIP side of the edge, as thin as it can be: UDP and TCP on one address, TLS on another when it
+ * has a certificate (or only outbound, towards {@code sips:} backends), the flood guard in front of
+ * all, the strict parser (see {@link MessageCodec}) and the {@link RelayEngine} behind, with the one
+ * thread that drives the timer wheel. Bytes in, parsed messages to the engine, bytes out.
+ *
+ * <p>Transports not offered to callers (a TLS-only edge) still carry the backends' side: UDP and TCP
+ * stay bound, but take messages only from the table's destinations and trusted blocks.
  */
 public final class SipCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipCore.class);
@@ -26,6 +31,8 @@ public final class SipCore implements AutoCloseable {
 
     private final UdpTransport udp;
     private final TcpTransport tcp;
+    private final TcpTransport tls;
+    private final java.util.Set<Peer.Transport> offered;
     private final TimerWheel wheel;
     private final FloodGuard guard;
     private final HostPort viaAddress;
@@ -33,9 +40,12 @@ public final class SipCore implements AutoCloseable {
     private RelayEngine engine;
     private volatile boolean closed;
 
-    private SipCore(UdpTransport udp, TcpTransport tcp, FloodGuard guard, HostPort viaAddress) {
+    private SipCore(UdpTransport udp, TcpTransport tcp, TcpTransport tls, java.util.Set<Peer.Transport> offered,
+                    FloodGuard guard, HostPort viaAddress) {
         this.udp = udp;
         this.tcp = tcp;
+        this.tls = tls;
+        this.offered = java.util.Set.copyOf(offered);
         this.guard = guard;
         this.viaAddress = viaAddress;
         this.wheel = new TimerWheel(TICK_MILLIS, 4096, System::currentTimeMillis);
@@ -43,23 +53,67 @@ public final class SipCore implements AutoCloseable {
         ticker.setDaemon(true);
     }
 
-    /** Binds UDP and TCP on {@code listen}; nothing is read until {@link #start}. */
+    /** Binds UDP and TCP on {@code listen}, every transport offered, no TLS. */
     public static SipCore bind(HostPort listen, FloodGuard guard, TcpTransport.Limits tcpLimits) throws IOException {
-        InetSocketAddress at = new InetSocketAddress(listen.host(), listen.port());
-        UdpTransport udp = new UdpTransport(at, 4 << 20);
-        TcpTransport tcp;
-        try {
-            tcp = new TcpTransport(new InetSocketAddress(listen.host(), udp.localAddress().getPort()), tcpLimits);
-        } catch (IOException e) {
-            udp.close();
-            throw e;
-        }
-        return new SipCore(udp, tcp, guard, new HostPort(concrete(listen.host()), udp.localAddress().getPort()));
+        return bind(listen, null, null, java.util.EnumSet.of(Peer.Transport.UDP, Peer.Transport.TCP), guard, tcpLimits);
     }
 
-    /** Sends on the transport the peer names: UDP datagrams, or the TCP connection to that address. */
+    /**
+     * Binds UDP and TCP on {@code listen} and, with a certificate, TLS on {@code tlsListen}; nothing is
+     * read until {@link #start}.
+     *
+     * @param tlsContexts null: no TLS at all; without a certificate: TLS towards backends only
+     * @param offered     transports callers may use; the others answer only backends and trusted blocks
+     */
+    public static SipCore bind(HostPort listen, HostPort tlsListen, TlsContexts tlsContexts, java.util.Set<Peer.Transport> offered,
+                               FloodGuard guard, TcpTransport.Limits tcpLimits) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(listen.host(), listen.port());
+        UdpTransport udp = new UdpTransport(at, 4 << 20);
+        TcpTransport tcp = null;
+        TcpTransport tls = null;
+        try {
+            tcp = new TcpTransport(new InetSocketAddress(listen.host(), udp.localAddress().getPort()), tcpLimits);
+            if (tlsContexts != null) {
+                boolean listens = tlsContexts.settings().serves() && tlsListen != null;
+                tls = new TcpTransport(listens ? new InetSocketAddress(tlsListen.host(), tlsListen.port()) : null, tcpLimits, tlsContexts);
+            }
+        } catch (IOException e) {
+            udp.close();
+            if (tcp != null) {
+                tcp.close();
+            }
+            throw e;
+        }
+        return new SipCore(udp, tcp, tls, offered, guard, new HostPort(concrete(listen.host()), udp.localAddress().getPort()));
+    }
+
+    /** Sends on the transport the peer names: UDP datagrams, or the TCP or TLS connection to that address. */
     public Wire wire() {
-        return (bytes, to) -> to.transport() == Peer.Transport.TCP ? tcp.send(bytes, to.address()) : udp.send(bytes, to.address());
+        return new Wire() {
+            @Override
+            public boolean send(byte[] bytes, Peer to) {
+                return switch (to.transport()) {
+                    case UDP -> udp.send(bytes, to.address());
+                    case TCP -> tcp.send(bytes, to.address());
+                    case TLS -> tls != null && tls.send(bytes, to.address());
+                };
+            }
+
+            @Override
+            public boolean sendOnFlow(byte[] bytes, Peer to) {
+                return switch (to.transport()) {
+                    case UDP -> udp.send(bytes, to.address());
+                    case TCP -> tcp.sendOnExisting(bytes, to.address());
+                    case TLS -> tls != null && tls.sendOnExisting(bytes, to.address());
+                };
+            }
+        };
+    }
+
+    /** The TLS listener's port; 0 when the edge has none. */
+    public int tlsPort() throws IOException {
+        InetSocketAddress a = tls == null ? null : tls.localAddress();
+        return a == null ? 0 : a.getPort();
     }
 
     public TimerWheel wheel() {
@@ -69,9 +123,20 @@ public final class SipCore implements AutoCloseable {
     /** Starts reading: {@code readers} UDP threads, the TCP selector and the timer thread. */
     public void start(RelayEngine engine, MessageCodec codec, int readers) throws IOException {
         this.engine = engine;
-        udp.start(readers, guard::admit, (bytes, from) -> dispatch(codec.parse(bytes, false), from));
-        tcp.start(guard::admit, (bytes, from) -> dispatch(codec.parse(bytes, true), from));
+        udp.start(readers, admission(Peer.Transport.UDP), (bytes, from) -> dispatch(codec.parse(bytes, false), from));
+        tcp.start(admission(Peer.Transport.TCP), (bytes, from) -> dispatch(codec.parse(bytes, true), from));
+        if (tls != null) {
+            tls.start(admission(Peer.Transport.TLS), (bytes, from) -> dispatch(codec.parse(bytes, true), from));
+        }
         ticker.start();
+    }
+
+    /** A transport not offered to callers takes nothing from them: not even a parse, not even an answer. */
+    private java.util.function.Predicate<InetAddress> admission(Peer.Transport t) {
+        if (offered.contains(t)) {
+            return guard::admit;
+        }
+        return a -> guard.exempt(a) && guard.admit(a);
     }
 
     private void dispatch(SipMessage m, Peer from) {
@@ -117,6 +182,11 @@ public final class SipCore implements AutoCloseable {
 
     public TcpTransport tcp() {
         return tcp;
+    }
+
+    /** The TLS transport; null when the edge has no TLS at all. */
+    public TcpTransport tls() {
+        return tls;
     }
 
     private static String concrete(String host) throws java.net.UnknownHostException {
@@ -172,6 +242,9 @@ public final class SipCore implements AutoCloseable {
         ticker.interrupt();
         udp.close();
         tcp.close();
+        if (tls != null) {
+            tls.close();
+        }
         LOG.debug("SIP closed");
     }
 }

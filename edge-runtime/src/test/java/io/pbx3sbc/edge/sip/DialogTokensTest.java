@@ -1,6 +1,9 @@
 package io.pbx3sbc.edge.sip;
 
 import io.pbx3sbc.edge.sip.DialogTokens.DialogPeers;
+import io.pbx3sbc.edge.sip.DialogTokens.Flow;
+import io.pbx3sbc.edge.sip.DialogTokens.Hop;
+import io.pbx3sbc.edge.sip.transport.Peer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DialogTokensTest {
     private final DialogTokens fleet = new DialogTokens("a fleet secret of some length".getBytes(StandardCharsets.UTF_8), false);
     private final DialogTokens otherFleet = new DialogTokens("another fleet's secret".getBytes(StandardCharsets.UTF_8), false);
-    private final DialogPeers peers = new DialogPeers("203.0.113.5:5060", "10.0.0.11:5060", "tenant1.example.com");
+    private final Hop phone = new Hop(Peer.Transport.TLS, true, "203.0.113.5", 40123);
+    private final Hop pbx = new Hop(Peer.Transport.UDP, false, "10.0.0.11", 5060);
+    private final DialogPeers peers = new DialogPeers("f1", phone, pbx, "tenant1.example.com");
 
     @Test
     void aRouteTokenVerifiesOnlyForItsCallIdAndItsFleet() {
@@ -30,7 +35,7 @@ class DialogTokensTest {
         String token = fleet.routeToken("c", peers);
         int dot = token.lastIndexOf('.');
         String forgedPeers = java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString("203.0.113.5:5060|198.51.100.66:5060|tenant1.example.com".getBytes(StandardCharsets.UTF_8));
+                .encodeToString("f1|Sf/203.0.113.5/40123|U-/198.51.100.66/5060|tenant1.example.com".getBytes(StandardCharsets.UTF_8));
         assertThat(fleet.verifyRoute("c", forgedPeers + token.substring(dot))).isEmpty();
         assertThat(fleet.verifyRoute("c", token.substring(0, dot))).isEmpty();
         assertThat(fleet.verifyRoute("c", "garbage")).isEmpty();
@@ -38,11 +43,26 @@ class DialogTokensTest {
     }
 
     @Test
-    void onlyTheDialogsTwoPeersAreTargets() {
-        assertThat(peers.isPeer("10.0.0.11:5060")).isTrue();
-        assertThat(peers.isPeer("203.0.113.5:5060")).isTrue();
-        assertThat(peers.isPeer("10.0.0.11:5080")).isFalse();
-        assertThat(peers.isPeer("198.51.100.66:5060")).isFalse();
+    void anInDialogRequestGoesToTheOtherSideToldByItsTagsAndNowhereElse() {
+        assertThat(peers.towards("f1", "b7")).as("from the caller").isEqualTo(pbx);
+        assertThat(peers.towards("b7", "f1")).as("from the callee").isEqualTo(phone);
+        assertThat(peers.towards("x", "y")).as("neither side's tag").isNull();
+        assertThat(phone.peer()).isEqualTo(new Peer(Peer.Transport.TLS, new java.net.InetSocketAddress("203.0.113.5", 40123)));
+    }
+
+    @Test
+    void aFlowTokenNamesThePhonesFlowAndVerifiesOnlyInItsFleet() {
+        Flow flow = new Flow(new Hop(Peer.Transport.TCP, true, "2001:db8::7", 50000), "tenant1.example.com");
+        String user = fleet.flowToken(flow);
+        assertThat(DialogTokens.looksLikeFlowToken(user)).isTrue();
+        assertThat(user).matches("[A-Za-z0-9._-]+"); // a URI user part as it is, no escaping
+        assertThat(fleet.verifyFlow(user)).contains(flow);
+        assertThat(otherFleet.verifyFlow(user)).isEmpty();
+        String forged = "F." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "U-/198.51.100.66/5060|tenant1.example.com".getBytes(StandardCharsets.UTF_8)) + user.substring(user.lastIndexOf('.'));
+        assertThat(fleet.verifyFlow(forged)).as("another target under the same MAC").isEmpty();
+        assertThat(fleet.verifyFlow("F.garbage")).isEmpty();
+        assertThat(fleet.verifyFlow("alice")).isEmpty();
     }
 
     @Test

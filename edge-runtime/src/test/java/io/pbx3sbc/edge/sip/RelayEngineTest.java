@@ -64,7 +64,7 @@ class RelayEngineTest {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final RelayEngine engine = engine(1000);
 
-    RelayEngine engine(int maxTransactions) {
+    static ActiveTable tablesOf() {
         RoutingModel model = new RoutingModel(
                 List.of(new Domain("t.example.com", 1, true, null, null)),
                 List.of(new DispatcherSet(1, "s", Algorithm.PRIORITY, Probing.DEFAULT, List.of(
@@ -72,8 +72,11 @@ class RelayEngineTest {
                         new Destination(1, "sip:10.0.0.2:5060", 0, 5, 1, "")))));
         ActiveTable tables = new ActiveTable();
         tables.activate(RoutingTable.from(new RoutingDb(Optional.of(Fixtures.version(1)), 1, null, ContentHash.of(model), model)));
-        HostPort edge = new HostPort(EDGE, 5060);
-        ProbeOutcomes probes = new ProbeOutcomes() {
+        return tables;
+    }
+
+    ProbeOutcomes probes() {
+        return new ProbeOutcomes() {
             @Override
             public void answered(OptionsProber.Probe probe, int status) {
             }
@@ -83,6 +86,12 @@ class RelayEngineTest {
                 probedSoon.add(uri);
             }
         };
+    }
+
+    RelayEngine engine(int maxTransactions) {
+        HostPort edge = new HostPort(EDGE, 5060);
+        ActiveTable tables = tablesOf();
+        ProbeOutcomes probes = probes();
         return new RelayEngine((bytes, to) -> sent.add(new Sent(new String(bytes, StandardCharsets.ISO_8859_1), to)), wheel,
                 new SelfAddress(edge, edge, edge), tokens, tables,
                 new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter()), new HealthTracker(), metrics,
@@ -310,7 +319,7 @@ class RelayEngineTest {
     }
 
     @Test
-    void inDialogRequestsFollowOnlyTheSignedRouteToTheDialogsPeers() {
+    void inDialogRequestsFollowOnlyTheSignedRouteToTheDialogsOtherSide() {
         fromCaller(invite("z9hG4bK-l"));
         String rr = to(B1).get(0).message().lines().filter(l -> l.startsWith("Record-Route:")).findFirst().orElseThrow()
                 .substring("Record-Route: ".length());
@@ -319,14 +328,89 @@ class RelayEngineTest {
                 + "Route: " + rr + "\r\nMax-Forwards: 70\r\nFrom: <sip:200@t.example.com>;tag=f1\r\n"
                 + "To: <sip:100@t.example.com>;tag=b\r\nCall-ID: call-z9hG4bK-l\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
         sent.clear();
-        fromCaller(bye.replace("sip:pbx@10.0.0.1:5060", "sip:victim@198.51.100.66:5060")); // not a peer
         fromCaller(bye.replace("call-z9hG4bK-l", "call-other")); // token of another dialog
         fromCaller(bye.replace(";pbxt=", ";x=")); // no token at all
+        fromCaller(bye.replace("tag=f1", "tag=zz").replace("tag=b", "tag=yy")); // tags of neither side
         assertThat(linesTo(CALLER)).containsExactly("SIP/2.0 404 Not Here", "SIP/2.0 404 Not Here", "SIP/2.0 404 Not Here");
         assertThat(sent).allMatch(s -> s.to().equals(CALLER));
         assertThat(metrics.dropCount(DropReason.UNSIGNED_ROUTE)).isEqualTo(3);
+        // a Request-URI naming someone else changes nothing: the request goes to the dialog's recorded hop
+        fromCaller(bye.replace("sip:pbx@10.0.0.1:5060", "sip:victim@198.51.100.66:5060").replace("z9hG4bK-bye", "z9hG4bK-bye2"));
         fromCaller(bye);
-        assertThat(linesTo(B1)).containsExactly("BYE sip:pbx@10.0.0.1:5060 SIP/2.0");
-        assertThat(to(B1).get(0).message()).doesNotContain("Route:");
+        assertThat(linesTo(B1)).containsExactly("BYE sip:victim@198.51.100.66:5060 SIP/2.0", "BYE sip:pbx@10.0.0.1:5060 SIP/2.0");
+        assertThat(to(B1).get(1).message()).doesNotContain("Route:");
+        assertThat(sent).noneMatch(s -> s.to().hostAddress().equals("198.51.100.66"));
+    }
+
+    @Test
+    void aByeFromTheBackendGoesToTheCallersSourceAddressNotItsContact() {
+        Peer natted = Peer.udp("198.51.100.20", 40001); // the caller's NAT: its Contact says 203.0.113.5:5062
+        engine.onRequest(parse(invite("z9hG4bK-n")), natted);
+        String rr = to(B1).get(0).message().lines().filter(l -> l.startsWith("Record-Route:")).findFirst().orElseThrow()
+                .substring("Record-Route: ".length());
+        fromBackend(answer(to(B1).get(0), 200), B1);
+        sent.clear();
+        engine.onRequest(parse("BYE sip:200@203.0.113.5:5062 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-bb\r\n"
+                + "Route: " + rr + "\r\nMax-Forwards: 70\r\nFrom: <sip:100@t.example.com>;tag=b\r\n"
+                + "To: <sip:200@t.example.com>;tag=f1\r\nCall-ID: call-z9hG4bK-n\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n"), B1);
+        assertThat(linesTo(natted)).containsExactly("BYE sip:200@203.0.113.5:5062 SIP/2.0");
+    }
+
+    @Test
+    void aRegisterGetsOurPathAndTheBackendsInviteOnItReachesThePhonesFlow() {
+        Peer phone = new Peer(Peer.Transport.TCP, new java.net.InetSocketAddress("198.51.100.30", 43210));
+        engine.onRequest(parse(request("REGISTER", "z9hG4bK-r").replace("INVITE sip:100@", "REGISTER sip:")), phone);
+        String path = to(B1).get(0).message().lines().filter(l -> l.startsWith("Path:")).findFirst().orElseThrow()
+                .substring("Path: ".length());
+        assertThat(path).startsWith("<sip:F.").endsWith("@" + EDGE + ":5060;lr>");
+        String invite = "INVITE sip:200@192.168.1.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-pi\r\n"
+                + "Route: " + path + "\r\nMax-Forwards: 70\r\nFrom: <sip:pbx@t.example.com>;tag=p1\r\n"
+                + "To: <sip:200@t.example.com>\r\nCall-ID: pbx-call\r\nCSeq: 1 INVITE\r\nContact: <sip:pbx@10.0.0.1:5060>\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        sent.clear();
+        engine.onRequest(parse(invite), B1);
+        assertThat(linesTo(B1)).containsExactly("SIP/2.0 100 Trying");
+        assertThat(linesTo(phone)).containsExactly("INVITE sip:200@192.168.1.10:5060 SIP/2.0");
+        String toPhone = to(phone).get(0).message();
+        assertThat(toPhone).doesNotContain("F.").contains("Record-Route: <sip:" + EDGE + ":5060;transport=tcp;lr;pbxt=")
+                .contains("Record-Route: <sip:" + EDGE + ":5060;lr;pbxt=");
+        // a stranger (not a backend) cannot use the Path to reach the phone: silence
+        sent.clear();
+        engine.onRequest(parse(invite.replace("z9hG4bK-pi", "z9hG4bK-px")), CALLER);
+        assertThat(sent).isEmpty();
+        assertThat(metrics.dropCount(DropReason.UNSIGNED_ROUTE)).isEqualTo(1);
+        // nor a forged flow
+        engine.onRequest(parse(invite.replace("z9hG4bK-pi", "z9hG4bK-py").replace("<sip:F.", "<sip:F.x")), B1);
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void aFlowThatIsGoneGets430() {
+        List<Sent> flowSends = new ArrayList<>();
+        RelayEngine noFlows = new RelayEngine(new io.pbx3sbc.edge.sip.transport.Wire() {
+            @Override
+            public boolean send(byte[] bytes, Peer to) {
+                sent.add(new Sent(new String(bytes, StandardCharsets.ISO_8859_1), to));
+                return true;
+            }
+
+            @Override
+            public boolean sendOnFlow(byte[] bytes, Peer to) {
+                if (to.transport() == Peer.Transport.TCP && to.hostAddress().equals("198.51.100.30")) {
+                    flowSends.add(new Sent(new String(bytes, StandardCharsets.ISO_8859_1), to));
+                    return false; // the phone's connection closed
+                }
+                return send(bytes, to);
+            }
+        }, wheel, new SelfAddress(new HostPort(EDGE, 5060), new HostPort(EDGE, 5060), new HostPort(EDGE, 5060)), tokens, tablesOf(),
+                new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter()), new HealthTracker(), metrics,
+                new DestinationStats(), probes(), new RelayEngine.Settings(5_000, 30_000, 5_000, 100));
+        String flow = tokens.flowToken(new DialogTokens.Flow(new DialogTokens.Hop(Peer.Transport.TCP, true, "198.51.100.30", 43210),
+                "t.example.com"));
+        noFlows.onRequest(parse("INVITE sip:200@192.168.1.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-g\r\n"
+                + "Route: <sip:" + flow + "@" + EDGE + ":5060;lr>\r\nMax-Forwards: 70\r\nFrom: <sip:pbx@t.example.com>;tag=p1\r\n"
+                + "To: <sip:200@t.example.com>\r\nCall-ID: gone\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"), B1);
+        assertThat(flowSends).hasSize(1);
+        assertThat(linesTo(B1)).containsExactly("SIP/2.0 100 Trying", "SIP/2.0 430 Flow Failed");
     }
 }

@@ -7,9 +7,9 @@ import java.util.Locale;
 public record Peer(Transport transport, InetSocketAddress address) {
 
     public enum Transport {
-        UDP, TCP;
+        UDP, TCP, TLS;
 
-        /** The Via / URI transport token: "UDP", "TCP". */
+        /** The Via / URI transport token: "UDP", "TCP", "TLS". */
         public String token() {
             return name();
         }
@@ -21,6 +21,7 @@ public record Peer(Transport transport, InetSocketAddress address) {
             return switch (token.toUpperCase(Locale.ROOT)) {
                 case "UDP" -> UDP;
                 case "TCP" -> TCP;
+                case "TLS" -> TLS;
                 default -> throw new IllegalArgumentException("unsupported transport " + token);
             };
         }
@@ -28,6 +29,11 @@ public record Peer(Transport transport, InetSocketAddress address) {
 
     public static Peer udp(String host, int port) {
         return new Peer(Transport.UDP, new InetSocketAddress(host, port));
+    }
+
+    /** Whether messages go over a connection (TCP, TLS): no retransmission timers, framing by length. */
+    public boolean reliable() {
+        return transport != Transport.UDP;
     }
 
     public String hostAddress() {

@@ -3,6 +3,9 @@ package io.pbx3sbc.edge.sip.transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,10 +25,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
- * SIP over TCP on one selector thread: every connection, inbound or outbound, costs a few objects and
- * no thread. Messages are framed by Content-Length (RFC 3261 §18.3); CRLF keepalive pings are answered
- * (RFC 5626 §3.5.1). Limits close what abuses them: connections overall and per source IP, a read
- * timeout for a message that never completes (slowloris), an idle timeout, a maximum message size and
+ * SIP over TCP, or over TLS when given {@link TlsContexts}, on one selector thread: every connection,
+ * inbound or outbound, costs a few objects and no thread (an idle one holds no buffer). Messages are
+ * framed by Content-Length (RFC 3261 §18.3); CRLF keepalive pings are answered (RFC 5626 §3.5.1).
+ * Limits close what abuses them: connections overall and per source IP, a read timeout for a message
+ * (or a TLS handshake) that never completes (slowloris), an idle timeout, a maximum message size and
  * a cap on bytes queued towards a peer that does not read.
  */
 public final class TcpTransport implements AutoCloseable {
@@ -47,6 +51,8 @@ public final class TcpTransport implements AutoCloseable {
     }
 
     private final Limits limits;
+    private final Peer.Transport kind;
+    private final TlsContexts tls;
     private final Selector selector;
     private final ServerSocketChannel server;
     private final ConcurrentHashMap<InetSocketAddress, Conn> connections = new ConcurrentHashMap<>();
@@ -68,6 +74,11 @@ public final class TcpTransport implements AutoCloseable {
         SocketChannel channel;
         SelectionKey key;
         ByteBuffer in;
+        /** TLS only: the engine, records read but not yet unwrapped, records wrapped but not yet written. */
+        SSLEngine engine;
+        ByteBuffer netIn;
+        ByteBuffer netOut;
+        boolean handshaken;
         long lastActivity;
         long partialSince;
         volatile boolean open = true;
@@ -80,8 +91,23 @@ public final class TcpTransport implements AutoCloseable {
     }
 
     public TcpTransport(InetSocketAddress listen, Limits limits) throws IOException {
+        this(listen, limits, null);
+    }
+
+    /**
+     * @param listen where to accept connections; null for a transport that only dials out (TLS towards
+     *               backends on an edge with no TLS listener)
+     * @param tls    null for plain TCP
+     */
+    public TcpTransport(InetSocketAddress listen, Limits limits, TlsContexts tls) throws IOException {
         this.limits = limits;
+        this.tls = tls;
+        this.kind = tls == null ? Peer.Transport.TCP : Peer.Transport.TLS;
         this.selector = Selector.open();
+        if (listen == null) {
+            this.server = null;
+            return;
+        }
         this.server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(listen, 1024);
@@ -89,14 +115,19 @@ public final class TcpTransport implements AutoCloseable {
         server.register(selector, SelectionKey.OP_ACCEPT);
     }
 
+    /** The bound listener address; null when this transport only dials out. */
     public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) server.getLocalAddress();
+        return server == null ? null : (InetSocketAddress) server.getLocalAddress();
+    }
+
+    public TlsContexts tls() {
+        return tls;
     }
 
     public void start(Predicate<InetAddress> admit, Inbound inbound) {
         this.admit = admit;
         this.inbound = inbound;
-        loop = new Thread(this::run, "sip-tcp");
+        loop = new Thread(this::run, "sip-" + kind.token().toLowerCase(java.util.Locale.ROOT));
         loop.setDaemon(true);
         loop.start();
     }
@@ -131,6 +162,18 @@ public final class TcpTransport implements AutoCloseable {
         tasks.add(() -> wantWrite(target));
         selector.wakeup();
         return true;
+    }
+
+    /**
+     * Sends only over a connection that is already up (a flow a phone opened: dialling its address
+     * would reach nothing behind its NAT). @return false when there is no such connection
+     */
+    public boolean sendOnExisting(byte[] message, InetSocketAddress to) {
+        Conn c = connections.get(to);
+        if (c == null || !c.accepted || !c.open) {
+            return false;
+        }
+        return send(message, to);
     }
 
     public int connectionCount() {
@@ -188,15 +231,33 @@ public final class TcpTransport implements AutoCloseable {
         Conn c = (Conn) key.attachment();
         try {
             if (key.isConnectable() && c.channel.finishConnect()) {
-                key.interestOps(SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE));
+                if (c.engine != null) {
+                    c.engine.beginHandshake();
+                    key.interestOps(SelectionKey.OP_READ);
+                    pumpTls(c);
+                } else {
+                    key.interestOps(SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE));
+                }
             }
             if (key.isValid() && key.isReadable()) {
-                read(c);
+                if (c.engine != null) {
+                    readTls(c);
+                } else {
+                    read(c);
+                }
             }
             if (key.isValid() && c.open && key.isWritable()) {
-                flush(c);
+                if (c.engine != null) {
+                    pumpTls(c);
+                } else {
+                    flush(c);
+                }
             }
         } catch (IOException | RuntimeException e) {
+            if (c.engine != null && !c.handshaken && c.open && e instanceof SSLException) {
+                tls.handshakeFailed(c.accepted, c.remote, e);
+                sendAlert(c);
+            }
             close(c, e.toString());
         }
     }
@@ -228,6 +289,11 @@ public final class TcpTransport implements AutoCloseable {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             Conn c = new Conn(remote, true, System.currentTimeMillis());
             c.channel = ch;
+            if (tls != null) {
+                c.engine = tls.serverEngine(remote);
+                c.engine.beginHandshake();
+                c.partialSince = c.lastActivity; // the handshake must end within the read timeout
+            }
             Conn previous = connections.put(remote, c);
             if (previous != null) {
                 close(previous, "replaced");
@@ -248,14 +314,26 @@ public final class TcpTransport implements AutoCloseable {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             c.channel = ch;
+            if (tls != null) {
+                c.engine = tls.clientEngine(c.remote.getHostString(), c.remote.getPort());
+                c.partialSince = c.lastActivity;
+            }
             boolean done = ch.connect(c.remote);
             c.key = ch.register(selector, done ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, c);
+            if (done && c.engine != null) {
+                c.engine.beginHandshake();
+                c.key.interestOps(SelectionKey.OP_READ);
+                pumpTls(c);
+            }
         } catch (IOException | RuntimeException e) {
             close(c, "connect failed: " + e);
         }
     }
 
     private void wantWrite(Conn c) {
+        if (c.engine != null && !c.handshaken) {
+            return; // queued until the handshake ends
+        }
         if (c.open && c.key != null && c.key.isValid() && (c.key.interestOps() & SelectionKey.OP_CONNECT) == 0) {
             c.key.interestOps(c.key.interestOps() | SelectionKey.OP_WRITE);
         }
@@ -294,14 +372,208 @@ public final class TcpTransport implements AutoCloseable {
             close(c, "closed by peer");
             return;
         }
+        frameAndTrim(c);
+    }
+
+    private boolean frameAndTrim(Conn c) {
         long now = System.currentTimeMillis();
         if (!frame(c, now)) {
-            return;
+            return false;
         }
         if (c.in.position() == 0) {
             c.in = null; // an idle connection holds no buffer
         } else if (c.partialSince == 0) {
             c.partialSince = now;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // TLS: the same connection, with records unwrapped into c.in and messages wrapped from c.out
+
+    private void readTls(Conn c) throws IOException {
+        if (c.netIn == null) {
+            c.netIn = ByteBuffer.allocate(c.engine.getSession().getPacketBufferSize());
+        }
+        int n = c.channel.read(c.netIn);
+        if (n < 0) {
+            close(c, "closed by peer");
+            return;
+        }
+        pumpTls(c);
+    }
+
+    /**
+     * Moves the engine as far as it goes without blocking: handshake steps, records unwrapped into
+     * messages, queued messages wrapped into records, records written. Delegated tasks (the handshake's
+     * signatures) run here, on the selector thread.
+     */
+    private void pumpTls(Conn c) throws IOException {
+        SSLEngine e = c.engine;
+        writeNet(c);
+        for (int step = 0; step < 256 && c.open; step++) {
+            SSLEngineResult.HandshakeStatus hs = e.getHandshakeStatus();
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                Runnable task;
+                while ((task = e.getDelegatedTask()) != null) {
+                    task.run();
+                }
+                continue;
+            }
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                if (!wrap(c, ByteBuffer.allocate(0))) {
+                    break; // records waiting for the socket: OP_WRITE brings us back
+                }
+                continue;
+            }
+            boolean moved = unwrap(c);
+            if (!c.open) {
+                return;
+            }
+            if (!c.handshaken && !handshaking(e)) {
+                c.handshaken = true;
+                if (c.in == null || c.in.position() == 0) {
+                    c.partialSince = 0;
+                }
+            }
+            if (!moved && !handshaking(e.getHandshakeStatus())) {
+                break;
+            }
+            if (!moved && e.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
+                break; // needs more bytes from the peer
+            }
+        }
+        if (c.handshaken && c.open) {
+            wrapQueued(c);
+        }
+        writeNet(c);
+    }
+
+    private static boolean handshaking(SSLEngine e) {
+        return handshaking(e.getHandshakeStatus());
+    }
+
+    private static boolean handshaking(SSLEngineResult.HandshakeStatus hs) {
+        return hs != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && hs != SSLEngineResult.HandshakeStatus.FINISHED;
+    }
+
+    /** Unwraps what was read. @return whether any bytes moved */
+    private boolean unwrap(Conn c) throws SSLException {
+        ByteBuffer net = c.netIn;
+        if (net == null || net.position() == 0) {
+            return false;
+        }
+        int need = c.engine.getSession().getApplicationBufferSize();
+        if (c.in == null) {
+            c.in = ByteBuffer.allocate(Math.max(INITIAL_BUFFER, need));
+        } else if (c.in.remaining() < need) {
+            if (c.in.position() > limits.maxMessageBytes + 2) {
+                oversized.increment();
+                close(c, "message larger than " + limits.maxMessageBytes + " bytes");
+                return false;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate(c.in.position() + need);
+            c.in.flip();
+            bigger.put(c.in);
+            c.in = bigger;
+        }
+        net.flip();
+        SSLEngineResult r;
+        try {
+            r = c.engine.unwrap(net, c.in);
+        } finally {
+            net.compact();
+        }
+        if (net.position() == 0) {
+            c.netIn = null;
+        }
+        switch (r.getStatus()) {
+            case CLOSED -> {
+                close(c, "TLS closed by peer");
+                return false;
+            }
+            case BUFFER_UNDERFLOW -> {
+                return false;
+            }
+            default -> {
+            }
+        }
+        if (r.bytesProduced() > 0) {
+            if (!frameAndTrim(c)) {
+                return false;
+            }
+        } else if (c.in.position() == 0) {
+            c.in = null;
+        }
+        return r.bytesConsumed() > 0 || r.bytesProduced() > 0;
+    }
+
+    /** Wraps {@code src} into the outgoing records. @return false when they are full (write first) */
+    private boolean wrap(Conn c, ByteBuffer src) throws SSLException {
+        int packet = c.engine.getSession().getPacketBufferSize();
+        if (c.netOut == null) {
+            c.netOut = ByteBuffer.allocate(packet * 2);
+        }
+        if (c.netOut.remaining() < packet) {
+            return false;
+        }
+        SSLEngineResult r = c.engine.wrap(src, c.netOut);
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+            close(c, "TLS closed");
+            return false;
+        }
+        return r.getStatus() == SSLEngineResult.Status.OK;
+    }
+
+    private void wrapQueued(Conn c) throws IOException {
+        ByteBuffer b;
+        while (c.open && (b = c.out.peek()) != null) {
+            int before = b.remaining();
+            if (!wrap(c, b)) {
+                writeNet(c);
+                if (c.netOut != null && c.netOut.remaining() < c.engine.getSession().getPacketBufferSize()) {
+                    return; // the socket is full: OP_WRITE brings us back
+                }
+                continue;
+            }
+            c.queued.addAndGet(-(before - b.remaining()));
+            if (!b.hasRemaining()) {
+                c.out.poll();
+            }
+        }
+    }
+
+    /** Writes wrapped records; OP_WRITE stays on while some are left. */
+    private void writeNet(Conn c) throws IOException {
+        if (!c.open || c.key == null || !c.key.isValid()) {
+            return;
+        }
+        ByteBuffer net = c.netOut;
+        boolean pending = false;
+        if (net != null && net.position() > 0) {
+            net.flip();
+            c.channel.write(net);
+            net.compact();
+            pending = net.position() > 0;
+            if (!pending) {
+                c.netOut = null;
+            }
+        }
+        boolean more = pending || (c.handshaken && !c.out.isEmpty());
+        c.key.interestOps(SelectionKey.OP_READ | (more ? SelectionKey.OP_WRITE : 0));
+    }
+
+    /** Best effort: the alert that tells the peer why its handshake failed. */
+    private void sendAlert(Conn c) {
+        try {
+            c.engine.closeOutbound();
+            wrap(c, ByteBuffer.allocate(0));
+            if (c.netOut != null && c.netOut.position() > 0 && c.channel != null) {
+                c.netOut.flip();
+                c.channel.write(c.netOut);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
         }
     }
 
@@ -353,7 +625,7 @@ public final class TcpTransport implements AutoCloseable {
             c.lastActivity = now;
             c.partialSince = 0;
             try {
-                inbound.received(message, new Peer(Peer.Transport.TCP, c.remote));
+                inbound.received(message, new Peer(kind, c.remote));
             } catch (RuntimeException | LinkageError e) {
                 LOG.debug("TCP message from {} not handled", c.remote, e);
             }
@@ -442,8 +714,10 @@ public final class TcpTransport implements AutoCloseable {
             // closing anyway
         }
         c.in = null;
+        c.netIn = null;
+        c.netOut = null;
         c.out.clear();
-        LOG.debug("TCP connection {} closed: {}", c.remote, why);
+        LOG.debug("{} connection {} closed: {}", kind, c.remote, why);
     }
 
     @Override
@@ -461,7 +735,9 @@ public final class TcpTransport implements AutoCloseable {
             close(c, "shutdown");
         }
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
             selector.close();
         } catch (IOException ignored) {
             // closing anyway

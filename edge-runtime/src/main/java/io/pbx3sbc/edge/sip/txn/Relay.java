@@ -81,6 +81,8 @@ public final class Relay {
         public final String branch;
         public final Peer peer;
         public final Backend backend;
+        /** Sent only over a flow the peer opened (a registered phone, a caller over TCP/TLS), never by dialling it. */
+        public boolean flowOnly;
         public SipMessage request;
         public byte[] bytes;
         public byte[] ackBytes;
