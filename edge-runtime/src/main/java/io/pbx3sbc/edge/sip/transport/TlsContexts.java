@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -29,6 +30,7 @@ import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +52,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TlsContexts implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
     private static final List<String> VERSIONS = List.of("TLSv1.2", "TLSv1.3");
+    /** Used for reading keys only; not registered as a JCA provider. */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     /** Whether inbound connections must show a client certificate. */
     public enum ClientAuth { NONE, OPTIONAL, REQUIRED }
@@ -202,8 +206,8 @@ public final class TlsContexts implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        handshakeLog.warn("TLS handshake {} {} failed: {}", inbound ? "from" : "to", remote, root.getMessage() == null
-                ? root.toString() : root.getMessage());
+        handshakeLog.warn("TLS handshake {} {} failed: {}: {}", inbound ? "from" : "to", remote, root.getClass().getSimpleName(),
+                root.getMessage());
     }
 
     public long inboundHandshakeFailures() {
@@ -311,15 +315,22 @@ public final class TlsContexts implements AutoCloseable {
     static PrivateKey privateKey(byte[] pem, Path from) throws IOException {
         try (PEMParser parser = new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)))) {
             Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            PrivateKeyInfo info;
             if (o instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                info = pair.getPrivateKeyInfo();
+            } else if (o instanceof PrivateKeyInfo i) {
+                info = i;
+            } else {
+                throw new IOException(from + " holds no unencrypted PEM private key" + (o == null ? "" : " (found "
+                        + o.getClass().getSimpleName() + ")"));
             }
-            if (o instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new IOException(from + " holds no unencrypted PEM private key" + (o == null ? "" : " (found "
-                    + o.getClass().getSimpleName() + ")"));
+            // Bouncy Castle reads every shape (a SEC1 EC key may leave its curve out of the algorithm
+            // identifier, which the JDK refuses); the JDK's own key object is what JSSE then signs with.
+            PrivateKey bc = new JcaPEMKeyConverter().setProvider(BC).getPrivateKey(info);
+            return KeyFactory.getInstance(bc.getAlgorithm().equals("ECDSA") ? "EC" : bc.getAlgorithm())
+                    .generatePrivate(new PKCS8EncodedKeySpec(bc.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(from + ": " + e.getMessage(), e);
         }
     }
 
