@@ -299,29 +299,41 @@ class EdgeProxyIT {
             backend.send(SipWire.okFor(invite), edgeAddr);
             assertThat(caller.nextFinal(3000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 200"));
             String signedRoute = "Route: " + recordRoute;
+            // In-dialog requests carry the dialog's tags: the caller's From tag, the backend's To tag (okFor's b1).
+            String fromTag = SipWire.header(invite, "From").replaceAll(".*;tag=", "");
+            java.util.function.UnaryOperator<String> inDialog = m -> SipWire.withCallId(m, callId)
+                    .replaceFirst("(?m)^From: (.*);tag=.*$", "From: $1;tag=" + fromTag);
 
-            // Our signed Route, but a Request-URI at the victim (not a peer of this dialog): refused.
-            caller.send(SipWire.withCallId(SipWire.request("BYE", victimUri, "sip:100@raw.example.com", "t9", 70, "pbx", me,
-                    "UDP", List.of(signedRoute)), callId), edgeAddr);
-            assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
             // Our address on top without a token (the seed's Kamailio would relay this): refused.
-            caller.send(SipWire.withCallId(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me,
-                    "UDP", List.of("Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>")), callId), edgeAddr);
+            caller.send(inDialog.apply(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "b1", 70, "pbx", me,
+                    "UDP", List.of("Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr>"))), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
             // A token lifted from another dialog (another Call-ID): refused.
-            caller.send(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me, "UDP",
+            caller.send(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "b1", 70, "pbx", me, "UDP",
                     List.of(signedRoute)), edgeAddr);
+            assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
+            // The right token with the tags of neither side: refused.
+            caller.send(SipWire.withCallId(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me,
+                    "UDP", List.of(signedRoute)), callId), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
             // In-dialog with a foreign Route on top: refused.
             caller.send(SipWire.request("BYE", "sip:100@raw.example.com", "sip:100@raw.example.com", "t9", 70, "pbx", me,
                     "UDP", List.of("Route: <" + victimUri + ";lr>")), edgeAddr);
             assertThat(caller.nextFinal(2000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 404"));
+            assertThat(backend.nextRequest(300)).as("the backend got none of the forged requests").isEmpty();
+            // Our signed Route with a Request-URI at the victim: the dialog decides where it goes (its backend), never the URI.
+            caller.send(inDialog.apply(SipWire.request("BYE", victimUri, "sip:100@raw.example.com", "b1", 70, "pbx", me,
+                    "UDP", List.of(signedRoute))), edgeAddr);
+            String redirected = backend.nextRequest(3000).orElseThrow(() -> new AssertionError("backend got no BYE"));
+            assertThat(redirected).startsWith("BYE " + victimUri);
+            backend.send(SipWire.okFor(redirected), edgeAddr);
+            assertThat(caller.nextFinal(3000)).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 200"));
             assertThat(victim.next(1000)).as("the victim never hears from the edge").isEmpty();
             assertThat(backend.nextRequest(300)).as("the backend got none of the forged requests").isEmpty();
 
             // In-dialog along the signed Route towards the dialog's backend: relayed there.
-            caller.send(SipWire.withCallId(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "t9", 70, "pbx", me,
-                    "UDP", List.of(signedRoute)), callId), edgeAddr);
+            caller.send(inDialog.apply(SipWire.request("BYE", uri(RAW), "sip:100@raw.example.com", "b1", 70, "pbx", me,
+                    "UDP", List.of(signedRoute))), edgeAddr);
             String bye = backend.nextRequest(3000).orElseThrow(() -> new AssertionError("backend got no BYE"));
             assertThat(bye).startsWith("BYE " + uri(RAW)).doesNotContain("Route:");
             backend.send(SipWire.okFor(bye), edgeAddr);
@@ -387,7 +399,9 @@ class EdgeProxyIT {
         processes.add(c);
         assertThat(c.awaitExit(Duration.ofSeconds(40))).as("TCP caller: %s", c.log()).isZero();
         assertThat(java.nio.file.Files.readString(work.resolve("caller-tcp.messages")))
-                .containsPattern("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;pbxt=[^;>]+;transport=tcp>")
+                // one entry per side: UDP towards the backend, TCP towards the caller (RFC 3261 §16.6 double Record-Route)
+                .containsPattern("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";lr;pbxt=[^;>]+>")
+                .containsPattern("Record-Route: <sip:" + EDGE_IP + ":" + edgeAddr.getPort() + ";transport=tcp;lr;pbxt=[^;>]+>")
                 .contains("BYE sip:asterisk@" + TCP_BACKEND.getHostString());
     }
 
