@@ -67,6 +67,10 @@ public final class EdgeWorkloads {
     static final String DATA_DIR = "/var/lib/pbx3sbc";
     static final String TRUST_DIR = "/etc/pbx3sbc/trust";
     static final String DIALOG_DIR = "/etc/pbx3sbc/dialog";
+    /** The TLS Secret, mounted whole (never by subPath: only a whole mount sees the Secret's updates). */
+    static final String TLS_DIR = "/etc/pbx3sbc/tls";
+    static final String CLIENT_CA_DIR = "/etc/pbx3sbc/client-ca";
+    static final String BACKEND_CA_DIR = "/etc/pbx3sbc/backend-ca";
     static final String TRUST_FILE = "trusted-keys";
     /** The durable part of the edge's data: last known good version and accepted pointer. */
     static final String STATE_DIR = "/var/lib/pbx3sbc-state";
@@ -135,10 +139,32 @@ public final class EdgeWorkloads {
         if (s.stateVolume != null) {
             data.put("EDGE_STATE_DIR", STATE_DIR);
         }
-        data.put("EDGE_SIP_LISTEN", "0.0.0.0:" + FleetNames.SIP_PORT);
+        boolean ipv6 = s.service != null && s.service.usesIpv6();
+        String any = ipv6 ? "[::]" : "0.0.0.0"; // [::] takes IPv4 too (as mapped addresses): dual stack
+        data.put("EDGE_SIP_LISTEN", any + ":" + FleetNames.SIP_PORT);
+        List<EdgeFleetSpec.Transport> callers = s.callerTransportsOrDefault();
+        data.put("EDGE_CALLER_TRANSPORTS", String.join(",", callers.stream().map(Enum::name).toList()));
+        if (s.tls != null) {
+            EdgeFleetSpec.Tls t = s.tls;
+            data.put("EDGE_TLS_LISTEN", any + ":" + t.portOrDefault());
+            data.put("EDGE_TLS_CERT", TLS_DIR + "/tls.crt");
+            data.put("EDGE_TLS_KEY", TLS_DIR + "/tls.key");
+            data.put("EDGE_TLS_MIN_VERSION", t.minVersion == null ? "1.2" : t.minVersion);
+            data.put("EDGE_TLS_VERIFY_CLIENTS", (t.verifyClients == null ? EdgeFleetSpec.ClientVerification.None : t.verifyClients)
+                    .name().toLowerCase(java.util.Locale.ROOT));
+            if (t.clientCA != null) {
+                data.put("EDGE_TLS_CLIENT_CA", CLIENT_CA_DIR + "/" + t.clientCA.keyOrDefault());
+            }
+            data.put("EDGE_TLS_ADVERTISED_ADDRESS", t.advertisedAddress != null ? t.advertisedAddress
+                    : hostOf(advertised(fleet)) + ":" + t.portOrDefault());
+        }
+        if (s.tls != null && s.tls.backendCA != null) {
+            data.put("EDGE_TLS_BACKEND_CA", BACKEND_CA_DIR + "/" + s.tls.backendCA.keyOrDefault());
+        }
         data.put("EDGE_ADMIN_DETAIL", String.valueOf(Boolean.TRUE.equals(s.adminDetail)));
-        data.put("EDGE_ADVERTISED_ADDRESS", s.advertisedAddress != null ? s.advertisedAddress
-                : FleetNames.edges(fleet) + "." + fleet.getMetadata().getNamespace() + ".svc:" + FleetNames.SIP_PORT);
+        if (offersPlainSip(s)) {
+            data.put("EDGE_ADVERTISED_ADDRESS", advertised(fleet));
+        } // else the container's env names the pod itself: only backends use UDP/TCP, from inside the cluster
         if (s.protection != null) {
             data.put("EDGE_SCANNER_USER_AGENTS", s.protection.scannerUserAgents);
             data.put("EDGE_REQUIRE_RURI_MATCHES_TO", String.valueOf(!Boolean.FALSE.equals(s.protection.requireRequestUriMatchesTo)));
@@ -157,6 +183,26 @@ public final class EdgeWorkloads {
         }
         data.values().removeIf(v -> v == null);
         return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.config(fleet))).withData(data).build();
+    }
+
+    /** What callers reach over UDP and TCP: the fleet's advertisedAddress, else the SIP Service. */
+    static String advertised(EdgeFleet fleet) {
+        String a = fleet.getSpec().advertisedAddress;
+        return a != null ? a : FleetNames.edges(fleet) + "." + fleet.getMetadata().getNamespace() + ".svc:" + FleetNames.SIP_PORT;
+    }
+
+    static String hostOf(String hostPort) {
+        if (hostPort.startsWith("[")) {
+            return hostPort.substring(0, hostPort.indexOf(']') + 1);
+        }
+        int colon = hostPort.lastIndexOf(':');
+        return colon < 0 || hostPort.indexOf(':') != colon ? hostPort : hostPort.substring(0, colon);
+    }
+
+    /** Whether callers may use UDP or TCP (else the fleet is TLS-only). */
+    static boolean offersPlainSip(EdgeFleetSpec s) {
+        List<EdgeFleetSpec.Transport> callers = s.callerTransportsOrDefault();
+        return callers.contains(EdgeFleetSpec.Transport.udp) || callers.contains(EdgeFleetSpec.Transport.tcp);
     }
 
     static HasMetadata deployment(EdgeFleet fleet, Defaults defaults, String configHash) {
@@ -199,6 +245,25 @@ public final class EdgeWorkloads {
                 .addNewVolume().withName("dialog-key").withNewSecret().withSecretName(FleetNames.dialogKeySecret(fleet))
                 .withDefaultMode(0440).endSecret().endVolume()
                 .build();
+        EdgeFleetSpec spec = fleet.getSpec();
+        if (spec.tls != null) {
+            pod.getVolumes().add(new VolumeBuilder().withName("tls").withNewSecret().withSecretName(spec.tls.secretName)
+                    .withDefaultMode(0440).endSecret().build());
+            mount(pod, "tls", TLS_DIR);
+            if (spec.tls.clientCA != null) {
+                pod.getVolumes().add(new VolumeBuilder().withName("client-ca").withNewSecret().withSecretName(spec.tls.clientCA.secretName)
+                        .withDefaultMode(0440).endSecret().build());
+                mount(pod, "client-ca", CLIENT_CA_DIR);
+            }
+            if (spec.tls.backendCA != null) {
+                pod.getVolumes().add(new VolumeBuilder().withName("backend-ca").withNewSecret().withSecretName(spec.tls.backendCA.secretName)
+                        .withDefaultMode(0440).endSecret().build());
+                mount(pod, "backend-ca", BACKEND_CA_DIR);
+            }
+        }
+        pod.setNodeSelector(spec.nodeSelector);
+        pod.setTolerations(spec.tolerations);
+        pod.setAffinity(spec.affinity != null ? spec.affinity : spreadOverNodes(fleet));
         EdgeFleetSpec.StateVolume state = fleet.getSpec().stateVolume;
         if (state != null) {
             pod.getVolumes().add(state.hostPath != null
@@ -219,12 +284,26 @@ public final class EdgeWorkloads {
                 .withSpec(pod).build();
     }
 
+    private static void mount(PodSpec pod, String volume, String dir) {
+        pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(volume).withMountPath(dir)
+                .withReadOnly(true).build());
+    }
+
+    /** Edges on different nodes when the scheduler can: one node lost is one edge lost. */
+    static io.fabric8.kubernetes.api.model.Affinity spreadOverNodes(EdgeFleet fleet) {
+        return new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100).withNewPodAffinityTerm()
+                .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().withMatchLabels(FleetNames.selectorLabels(fleet))
+                .endLabelSelector().endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity().build();
+    }
+
     static Container container(EdgeFleet fleet, Defaults defaults) {
         EdgeFleetSpec s = fleet.getSpec();
         // Edges get their own least-privilege credential when the fleet names one (read, write own reports).
         String creds = s.store.edgeCredentialsSecretRef != null ? s.store.edgeCredentialsSecretRef
                 : s.store.credentialsSecretRef;
-        List<EnvVar> env = List.of(
+        List<EnvVar> env = new ArrayList<>(List.of(
                 new EnvVarBuilder().withName("EDGE_ID").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
                         .endFieldRef().endValueFrom().build(),
                 // The admin port binds the pod's own address (the node's with hostNetwork), never 0.0.0.0.
@@ -232,15 +311,23 @@ public final class EdgeWorkloads {
                         .endFieldRef().endValueFrom().build(),
                 new EnvVarBuilder().withName("EDGE_ADMIN_LISTEN").withValue("$(POD_IP):" + FleetNames.ADMIN_PORT).build(),
                 secretEnv("AWS_ACCESS_KEY_ID", creds, KubernetesFleetSecrets.ACCESS_KEY_ID),
-                secretEnv("AWS_SECRET_ACCESS_KEY", creds, KubernetesFleetSecrets.SECRET_ACCESS_KEY));
-        return new ContainerBuilder()
+                secretEnv("AWS_SECRET_ACCESS_KEY", creds, KubernetesFleetSecrets.SECRET_ACCESS_KEY)));
+        if (!offersPlainSip(s)) {
+            // TLS-only: UDP and TCP serve the backends alone, which reach this pod directly
+            env.add(new EnvVarBuilder().withName("EDGE_ADVERTISED_ADDRESS").withValue("$(POD_IP):" + FleetNames.SIP_PORT).build());
+        }
+        ContainerBuilder c = new ContainerBuilder()
                 .withName("edge")
                 .withImage(s.image == null || s.image.isBlank() ? defaults.edgeImage() : s.image)
                 .withEnv(env)
                 .addNewEnvFrom().withNewConfigMapRef().withName(FleetNames.config(fleet)).endConfigMapRef().endEnvFrom()
                 .addNewPort().withName("sip-udp").withContainerPort(FleetNames.SIP_PORT).withProtocol("UDP").endPort()
                 .addNewPort().withName("sip-tcp").withContainerPort(FleetNames.SIP_PORT).withProtocol("TCP").endPort()
-                .addNewPort().withName("admin").withContainerPort(FleetNames.ADMIN_PORT).withProtocol("TCP").endPort()
+                .addNewPort().withName("admin").withContainerPort(FleetNames.ADMIN_PORT).withProtocol("TCP").endPort();
+        if (s.tls != null) {
+            c.addNewPort().withName("sip-tls").withContainerPort(s.tls.portOrDefault()).withProtocol("TCP").endPort();
+        }
+        return c
                 .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString("admin")).endHttpGet()
                 .withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString("admin")).endHttpGet()
@@ -285,8 +372,7 @@ public final class EdgeWorkloads {
                 .withNewPodSelector().withMatchLabels(FleetNames.selectorLabels(fleet)).endPodSelector()
                 .withPolicyTypes("Ingress")
                 .addNewIngress()
-                .addNewPort().withProtocol("UDP").withPort(new IntOrString(FleetNames.SIP_PORT)).endPort()
-                .addNewPort().withProtocol("TCP").withPort(new IntOrString(FleetNames.SIP_PORT)).endPort()
+                .withPorts(sipPolicyPorts(fleet))
                 .endIngress()
                 .addNewIngress()
                 .withFrom(admins)
@@ -295,18 +381,65 @@ public final class EdgeWorkloads {
                 .endSpec().build();
     }
 
+    /** SIP from anywhere on every SIP port the edge binds (UDP/TCP also carry the backends of a TLS-only fleet). */
+    private static List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> sipPolicyPorts(EdgeFleet fleet) {
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> ports = new ArrayList<>();
+        ports.add(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder().withProtocol("UDP")
+                .withPort(new IntOrString(FleetNames.SIP_PORT)).build());
+        ports.add(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder().withProtocol("TCP")
+                .withPort(new IntOrString(FleetNames.SIP_PORT)).build());
+        if (fleet.getSpec().tls != null) {
+            ports.add(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder().withProtocol("TCP")
+                    .withPort(new IntOrString(fleet.getSpec().tls.portOrDefault())).build());
+        }
+        return ports;
+    }
+
+    /**
+     * The callers' Service: only the transports they may use, of the type the fleet asks for. Outside
+     * the cluster, traffic stays on the node that got it (externalTrafficPolicy Local) unless the fleet
+     * says otherwise: SIP needs every caller's real address.
+     */
     static Service sipService(EdgeFleet fleet) {
-        return new ServiceBuilder().withMetadata(meta(fleet, FleetNames.edges(fleet)))
-                .withNewSpec()
+        EdgeFleetSpec s = fleet.getSpec();
+        EdgeFleetSpec.SipService svc = s.service == null ? new EdgeFleetSpec.SipService() : s.service;
+        List<EdgeFleetSpec.Transport> callers = s.callerTransportsOrDefault();
+        ObjectMeta meta = meta(fleet, FleetNames.edges(fleet));
+        if (svc.annotations != null && !svc.annotations.isEmpty()) {
+            meta.setAnnotations(new LinkedHashMap<>(svc.annotations));
+        }
+        io.fabric8.kubernetes.api.model.ServiceSpecBuilder spec = new io.fabric8.kubernetes.api.model.ServiceSpecBuilder()
+                .withType((svc.type == null ? EdgeFleetSpec.ServiceType.ClusterIP : svc.type).name())
                 .withSelector(FleetNames.selectorLabels(fleet))
                 // SIP dialogs are not pinned by the proxy (Record-Route carries the advertised address), but
                 // keeping a caller on one edge keeps its retransmissions on the transaction that has them.
-                .withSessionAffinity("ClientIP")
-                .addNewPort().withName("sip-udp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-udp"))
-                .withProtocol("UDP").endPort()
-                .addNewPort().withName("sip-tcp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-tcp"))
-                .withProtocol("TCP").endPort()
-                .endSpec().build();
+                .withSessionAffinity("ClientIP");
+        if (callers.contains(EdgeFleetSpec.Transport.udp)) {
+            spec.addNewPort().withName("sip-udp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-udp"))
+                    .withProtocol("UDP").endPort();
+        }
+        if (callers.contains(EdgeFleetSpec.Transport.tcp)) {
+            spec.addNewPort().withName("sip-tcp").withPort(FleetNames.SIP_PORT).withTargetPort(new IntOrString("sip-tcp"))
+                    .withProtocol("TCP").endPort();
+        }
+        if (callers.contains(EdgeFleetSpec.Transport.tls) && s.tls != null) {
+            spec.addNewPort().withName("sip-tls").withPort(s.tls.portOrDefault()).withTargetPort(new IntOrString("sip-tls"))
+                    .withProtocol("TCP").endPort();
+        }
+        EdgeFleetSpec.TrafficPolicy policy = svc.externalTrafficPolicyOrDefault();
+        if (policy != null) {
+            spec.withExternalTrafficPolicy(policy.name());
+        }
+        if (svc.loadBalancerSourceRanges != null && !svc.loadBalancerSourceRanges.isEmpty()) {
+            spec.withLoadBalancerSourceRanges(svc.loadBalancerSourceRanges);
+        }
+        if (svc.ipFamilyPolicy != null) {
+            spec.withIpFamilyPolicy(svc.ipFamilyPolicy.name());
+        }
+        if (svc.ipFamilies != null && !svc.ipFamilies.isEmpty()) {
+            spec.withIpFamilies(svc.ipFamilies.stream().map(Enum::name).toList());
+        }
+        return new ServiceBuilder().withMetadata(meta).withSpec(spec.build()).build();
     }
 
     static Service adminService(EdgeFleet fleet) {

@@ -133,6 +133,88 @@ class EdgeWorkloadsTest {
         assertThat(services.get(1).getSpec().getClusterIP()).isEqualTo("None");
     }
 
+    static EdgeFleetSpec.Tls tls() {
+        EdgeFleetSpec.Tls t = new EdgeFleetSpec.Tls();
+        t.secretName = "edge-tls";
+        t.verifyClients = EdgeFleetSpec.ClientVerification.Optional;
+        t.clientCA = new EdgeFleetSpec.SecretKey();
+        t.clientCA.secretName = "trunk-ca";
+        t.backendCA = new EdgeFleetSpec.SecretKey();
+        t.backendCA.secretName = "pbx-ca";
+        t.backendCA.key = "bundle.pem";
+        return t;
+    }
+
+    @Test
+    void aTlsFleetMountsItsSecretsWholeAndOffersTlsBesideUdpAndTcp() {
+        fleet.getSpec().tls = tls();
+        fleet.getSpec().advertisedAddress = "sip.example.com:5060";
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
+        var env = config(objects).getData();
+        assertThat(env).containsEntry("EDGE_TLS_LISTEN", "0.0.0.0:5061").containsEntry("EDGE_TLS_CERT", "/etc/pbx3sbc/tls/tls.crt")
+                .containsEntry("EDGE_TLS_KEY", "/etc/pbx3sbc/tls/tls.key").containsEntry("EDGE_TLS_VERIFY_CLIENTS", "optional")
+                .containsEntry("EDGE_TLS_CLIENT_CA", "/etc/pbx3sbc/client-ca/ca.crt")
+                .containsEntry("EDGE_TLS_BACKEND_CA", "/etc/pbx3sbc/backend-ca/bundle.pem")
+                .containsEntry("EDGE_TLS_ADVERTISED_ADDRESS", "sip.example.com:5061")
+                .containsEntry("EDGE_CALLER_TRANSPORTS", "udp,tcp,tls")
+                .containsEntry("EDGE_ADVERTISED_ADDRESS", "sip.example.com:5060");
+        var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("tls");
+            assertThat(v.getSecret().getSecretName()).isEqualTo("edge-tls");
+        });
+        // a whole-directory mount: a subPath mount would never see cert-manager's renewals
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getName().equals("tls"))
+                .singleElement().satisfies(m -> assertThat(m.getSubPath()).isNull());
+        assertThat(pod.getContainers().get(0).getPorts()).extracting(p -> p.getName()).contains("sip-tls");
+        Service sip = one(objects, Service.class);
+        assertThat(sip.getSpec().getPorts()).extracting(p -> p.getName() + "/" + p.getPort())
+                .containsExactly("sip-udp/5060", "sip-tcp/5060", "sip-tls/5061");
+    }
+
+    @Test
+    void aTlsOnlyFleetOffersOnlyTlsAndAdvertisesThePodToItsBackends() {
+        fleet.getSpec().tls = tls();
+        fleet.getSpec().callerTransports = List.of(EdgeFleetSpec.Transport.tls);
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
+        assertThat(config(objects).getData()).containsEntry("EDGE_CALLER_TRANSPORTS", "tls").doesNotContainKey("EDGE_ADVERTISED_ADDRESS");
+        assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("EDGE_ADVERTISED_ADDRESS");
+                    assertThat(e.getValue()).isEqualTo("$(POD_IP):5060");
+                });
+        assertThat(one(objects, Service.class).getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("sip-tls");
+    }
+
+    @Test
+    void aLoadBalancerKeepsCallersAddressesAndDualStackListensOnBothFamilies() {
+        EdgeFleetSpec.SipService svc = new EdgeFleetSpec.SipService();
+        svc.type = EdgeFleetSpec.ServiceType.LoadBalancer;
+        svc.annotations = java.util.Map.of("metallb.universe.tf/address-pool", "sip");
+        svc.ipFamilyPolicy = EdgeFleetSpec.IpFamilyPolicy.PreferDualStack;
+        svc.ipFamilies = List.of(EdgeFleetSpec.IpFamily.IPv4, EdgeFleetSpec.IpFamily.IPv6);
+        fleet.getSpec().service = svc;
+        fleet.getSpec().nodeSelector = java.util.Map.of("pbx3sbc.io/edge", "true");
+        fleet.getSpec().tolerations = List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey("dedicated")
+                .withValue("sip").withEffect("NoSchedule").build());
+        List<HasMetadata> objects = EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS);
+        Service sip = one(objects, Service.class);
+        assertThat(sip.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(sip.getSpec().getExternalTrafficPolicy()).as("Cluster would hide every caller behind a node").isEqualTo("Local");
+        assertThat(sip.getSpec().getIpFamilyPolicy()).isEqualTo("PreferDualStack");
+        assertThat(sip.getSpec().getIpFamilies()).containsExactly("IPv4", "IPv6");
+        assertThat(sip.getMetadata().getAnnotations()).containsEntry("metallb.universe.tf/address-pool", "sip");
+        assertThat(config(objects).getData()).containsEntry("EDGE_SIP_LISTEN", "[::]:5060");
+        var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getNodeSelector()).containsEntry("pbx3sbc.io/edge", "true");
+        assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+        assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .as("spread over nodes unless the fleet says otherwise").hasSize(1);
+        svc.type = EdgeFleetSpec.ServiceType.ClusterIP;
+        assertThat(one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Service.class).getSpec().getExternalTrafficPolicy())
+                .isNull();
+    }
+
     @Test
     void theAppliedHashChangesWithTheSpecOnly() {
         String a = WorkloadApplier.hash(one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Deployment.class));

@@ -49,8 +49,16 @@ public record SipUri(String scheme, String host, int port, String transport) {
         for (String param : m.group(5).split(";")) {
             if (param.toLowerCase(Locale.ROOT).startsWith("transport=")) {
                 transport = param.substring("transport=".length()).toLowerCase(Locale.ROOT);
-                if (!transport.matches("udp|tcp|tls|sctp|ws|wss")) {
+                if (transport.matches("sctp|ws|wss")) {
+                    throw new IllegalArgumentException("'" + text + "' has transport " + transport
+                            + ", which the edge cannot reach backends over: use udp, tcp or tls");
+                }
+                if (!transport.matches("udp|tcp|tls")) {
                     throw new IllegalArgumentException("'" + text + "' has unknown transport " + transport);
+                }
+                if (scheme.equals("sips") && !transport.equals("tls")) {
+                    throw new IllegalArgumentException("'" + text + "' is a sips: URI over " + transport
+                            + ": sips: means TLS (drop the transport parameter, or use sip:)");
                 }
             }
         }

@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,10 @@ public class DispatcherSetSpec {
     @JsonPropertyDescription("OPTIONS health probing of the destinations; defaults are the seed's Kamailio settings.")
     public Probing probing;
 
+    @ValidationRule(value = "!self.uri.lowerAscii().matches(';transport=(sctp|ws|wss)(;|$)')",
+            message = "the edge reaches backends over udp, tcp or tls only (transport=sctp, ws and wss are not served)")
+    @ValidationRule(value = "!self.uri.startsWith('sips:') || !self.uri.lowerAscii().matches(';transport=(udp|tcp)(;|$)')",
+            message = "a sips: URI means TLS: drop its transport parameter, or use sip: with transport=tcp or udp")
     public static class Destination {
         @Required
         @Size(max = 512)

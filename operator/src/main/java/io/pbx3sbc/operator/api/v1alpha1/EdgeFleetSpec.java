@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** Wire type: Jackson reads and writes the public fields. */
+@ValidationRule(value = "!has(self.callerTransports) || !('tls' in self.callerTransports) || has(self.tls)",
+        message = "callerTransports names tls, but tls (the certificate Secret) is not set")
 public class EdgeFleetSpec {
     @Default("2")
     @Min(0)
@@ -34,6 +36,26 @@ public class EdgeFleetSpec {
     @Pattern("^[A-Za-z0-9.:\\[\\]-]+(:[0-9]{1,5})?$")
     @JsonPropertyDescription("host:port the edges put in Record-Route: what callers reach (a LoadBalancer address or DNS name). Defaults to the SIP Service.")
     public String advertisedAddress;
+
+    @JsonPropertyDescription("SIP over TLS: the listener's certificate (a kubernetes.io/tls Secret, as cert-manager writes it), its port, and whose certificates are checked. Without it the edges serve UDP and TCP; they still dial sips: backends over TLS.")
+    public Tls tls;
+
+    @Size(min = 1, max = 3)
+    @JsonPropertyDescription("Transports callers may use: udp, tcp, tls. Default: udp and tcp, plus tls when tls is set. A TLS-only fleet ([tls]) keeps UDP and TCP for its backends alone (they take nothing from anyone else) and its Service offers only TLS.")
+    public java.util.List<Transport> callerTransports;
+
+    @JsonPropertyDescription("How the SIP Service exposes the edges: its type, traffic policy and IP families.")
+    public SipService service;
+
+    @JsonPropertyDescription("Nodes the edge pods may run on (with hostNetwork: the nodes that hold the public addresses).")
+    public java.util.Map<String, String> nodeSelector;
+
+    @Size(max = 50)
+    @JsonPropertyDescription("Tolerations of the edge pods, e.g. for dedicated edge nodes.")
+    public java.util.List<io.fabric8.kubernetes.api.model.Toleration> tolerations;
+
+    @JsonPropertyDescription("Affinity of the edge pods. Default: spread over nodes (preferred anti-affinity).")
+    public io.fabric8.kubernetes.api.model.Affinity affinity;
 
     @JsonPropertyDescription("Which SipDomains in this namespace the fleet serves; all when empty.")
     public LabelSelector domainSelector;
@@ -76,6 +98,129 @@ public class EdgeFleetSpec {
         @Pattern(Api.NAME_PATTERN)
         @JsonPropertyDescription("A PersistentVolumeClaim in the fleet's namespace (ReadWriteMany when several edges run).")
         public String persistentVolumeClaim;
+    }
+
+    /** A SIP transport. */
+    public enum Transport { udp, tcp, tls }
+
+    /** A key of a Secret in the fleet's namespace. */
+    public static class SecretKey {
+        @Required
+        @Size(max = 253)
+        @Pattern(Api.NAME_PATTERN)
+        @JsonPropertyDescription("Secret name.")
+        public String secretName;
+
+        @Default("ca.crt")
+        @Size(max = 253)
+        @Pattern("^[-._a-zA-Z0-9]+$")
+        @JsonPropertyDescription("Key holding the PEM CA bundle (cert-manager writes ca.crt).")
+        public String key = "ca.crt";
+
+        /** The key, or its default when unset. */
+        public String keyOrDefault() {
+            return key == null ? "ca.crt" : key;
+        }
+    }
+
+    /** Whether TLS callers must show a certificate. */
+    public enum ClientVerification { None, Optional, Required }
+
+    @ValidationRule(value = "!has(self.verifyClients) || self.verifyClients == 'None' || has(self.clientCA)",
+            message = "verifyClients Optional or Required needs clientCA")
+    public static class Tls {
+        static final int DEFAULT_PORT = 5061;
+
+        @Required
+        @Size(max = 253)
+        @Pattern(Api.NAME_PATTERN)
+        @JsonPropertyDescription("kubernetes.io/tls Secret with tls.crt and tls.key (a cert-manager Certificate writes one). A renewal is served to new connections within seconds of the Secret's update, without a restart and without dropping calls.")
+        public String secretName;
+
+        @Default("5061")
+        @Min(1)
+        @Max(65535)
+        @JsonPropertyDescription("Port of the TLS listener.")
+        public Integer port = DEFAULT_PORT;
+
+        @Size(max = 260)
+        @Pattern("^[A-Za-z0-9.:\\[\\]-]+(:[0-9]{1,5})?$")
+        @JsonPropertyDescription("host:port TLS callers reach, put in the TLS Record-Route and Path. Default: the host of advertisedAddress with the TLS port.")
+        public String advertisedAddress;
+
+        @Default("1.2")
+        @Pattern("^1\\.[23]$")
+        @JsonPropertyDescription("Oldest TLS version taken and offered: 1.2 or 1.3.")
+        public String minVersion = "1.2";
+
+        @Default("None")
+        @JsonPropertyDescription("Ask TLS callers for a certificate chaining to clientCA: None, Optional (checked when shown) or Required (mTLS trunks).")
+        public ClientVerification verifyClients = ClientVerification.None;
+
+        @JsonPropertyDescription("CA bundle that callers' certificates must chain to.")
+        public SecretKey clientCA;
+
+        @JsonPropertyDescription("CA bundle that sips: and transport=tls backends' certificates must chain to; the backend's name or IP must match its certificate. Default: the JDK's public CAs.")
+        public SecretKey backendCA;
+
+        public int portOrDefault() {
+            return port == null ? DEFAULT_PORT : port;
+        }
+    }
+
+    public enum ServiceType { ClusterIP, NodePort, LoadBalancer }
+
+    public enum TrafficPolicy { Cluster, Local }
+
+    public enum IpFamilyPolicy { SingleStack, PreferDualStack, RequireDualStack }
+
+    public enum IpFamily { IPv4, IPv6 }
+
+    @ValidationRule(value = "!has(self.externalTrafficPolicy) || (has(self.type) && self.type != 'ClusterIP')",
+            message = "externalTrafficPolicy applies to NodePort and LoadBalancer Services")
+    public static class SipService {
+        @Default("ClusterIP")
+        @JsonPropertyDescription("ClusterIP (in-cluster callers, or hostNetwork edges reached on their nodes), NodePort, or LoadBalancer (one address for UDP, TCP and TLS).")
+        public ServiceType type = ServiceType.ClusterIP;
+
+        @JsonPropertyDescription("Default Local for NodePort and LoadBalancer: Cluster would replace every caller's address with a node's, and the edge's flood guard, NAT handling and logs need the real one.")
+        public TrafficPolicy externalTrafficPolicy;
+
+        @JsonPropertyDescription("Annotations of the SIP Service (a cloud's load balancer settings, MetalLB's address pool).")
+        public java.util.Map<String, String> annotations;
+
+        @Size(max = 100)
+        @JsonPropertyDescription("Networks a LoadBalancer accepts SIP from; all when empty.")
+        public java.util.List<String> loadBalancerSourceRanges;
+
+        @JsonPropertyDescription("SingleStack, PreferDualStack or RequireDualStack. With IPv6 in use the edges listen on both families.")
+        public IpFamilyPolicy ipFamilyPolicy;
+
+        @Size(max = 2)
+        @JsonPropertyDescription("IPv4, IPv6, or both, in order of preference.")
+        public java.util.List<IpFamily> ipFamilies;
+
+        /** Whether the edges must listen on IPv6 too. */
+        public boolean usesIpv6() {
+            return (ipFamilies != null && ipFamilies.contains(IpFamily.IPv6))
+                    || (ipFamilyPolicy != null && ipFamilyPolicy != IpFamilyPolicy.SingleStack);
+        }
+
+        /** Local unless set, for Services that reach outside the cluster. */
+        public TrafficPolicy externalTrafficPolicyOrDefault() {
+            if (type == null || type == ServiceType.ClusterIP) {
+                return null;
+            }
+            return externalTrafficPolicy == null ? TrafficPolicy.Local : externalTrafficPolicy;
+        }
+    }
+
+    /** The transports callers may use: as given, else udp and tcp plus tls when it is set. */
+    public java.util.List<Transport> callerTransportsOrDefault() {
+        if (callerTransports != null && !callerTransports.isEmpty()) {
+            return callerTransports.stream().distinct().toList();
+        }
+        return tls == null ? java.util.List.of(Transport.udp, Transport.tcp) : java.util.List.of(Transport.udp, Transport.tcp, Transport.tls);
     }
 
     public static class Store {

@@ -72,7 +72,13 @@ class CrdValidationIT {
             destination not a SIP URI | DispatcherSet | destinations: [{uri: 'http://10.0.0.1'}] | spec.destinations[0].uri
             negative weight           | DispatcherSet | destinations: [{uri: 'sip:10.0.0.1', weight: -1}] | spec.destinations[0].weight
             unknown algorithm         | DispatcherSet | algorithm: random                      | spec.algorithm
+            destination over websocket | DispatcherSet | destinations: [{uri: 'sip:10.0.0.1;transport=ws'}] | the edge reaches backends over udp, tcp or tls only
+            sips over udp             | DispatcherSet | destinations: [{uri: 'sips:pbx.example.com;transport=udp'}] | a sips: URI means TLS
             pinned version 0 (CEL)    | EdgeFleet     | promotion: {pinnedVersion: 0}          | pinnedVersion is a published version number
+            tls caller without a cert | EdgeFleet     | callerTransports: [tls]                | callerTransports names tls, but tls
+            client CA missing         | EdgeFleet     | tls: {secretName: edge-tls, verifyClients: Required} | verifyClients Optional or Required needs clientCA
+            traffic policy on ClusterIP | EdgeFleet   | service: {externalTrafficPolicy: Local} | externalTrafficPolicy applies to NodePort and LoadBalancer
+            unknown transport         | EdgeFleet     | callerTransports: [sctp]               | spec.callerTransports[0]
             bucket name too short     | EdgeFleet     | promotion: {}                          | spec.store.bucket
             """)
     void theSchemaRefusesABadObjectWithAClearMessage(String what, String kind, String field, String expected)
