@@ -69,6 +69,7 @@ public final class Edge implements AutoCloseable {
     private final Instant started = Instant.now();
     private SipCore sip;
     private io.pbx3sbc.edge.sip.transport.TlsContexts tls;
+    private io.pbx3sbc.edge.dns.BackendResolver resolver;
     private RelayEngine proxy;
     private OptionsProber prober;
     private AdminServer admin;
@@ -216,9 +217,12 @@ public final class Edge implements AutoCloseable {
                 ProtectionPolicy.DEFAULT_METHODS);
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
         prober = new OptionsProber(tables::current, health, timers, System::currentTimeMillis);
+        resolver = new io.pbx3sbc.edge.dns.BackendResolver(config.dnsServer() == null ? io.pbx3sbc.edge.dns.DnsJavaClient.system()
+                : io.pbx3sbc.edge.dns.DnsJavaClient.server(new java.net.InetSocketAddress(config.dnsServer().host(), config.dnsServer().port())),
+                System::currentTimeMillis);
         proxy = new RelayEngine(sip.wire(), sip.wheel(), self, tokens, tables, router, health, metrics, stats, prober,
                 new RelayEngine.Settings(config.frTimer().toMillis(), config.frInvTimer().toMillis(), p.waitTimer().toMillis(),
-                        p.maxTransactions()));
+                        p.maxTransactions()), resolver);
         sip.start(proxy, new MessageCodec(reason -> {
             metrics.malformed();
             LOG.debug("malformed message dropped: {}", reason);
@@ -253,7 +257,7 @@ public final class Edge implements AutoCloseable {
 
     private boolean isDestination(java.net.InetAddress a) {
         RoutingTable t = tables.current();
-        return t != null && t.isDestinationHost(a.getHostAddress());
+        return (t != null && t.isDestinationHost(a.getHostAddress())) || (resolver != null && resolver.isBackendAddress(a.getHostAddress()));
     }
 
     /** Dialogs past their maximum age, and counters of destinations gone from the table. */
@@ -529,6 +533,9 @@ public final class Edge implements AutoCloseable {
         }
         if (tls != null) {
             tls.close();
+        }
+        if (resolver != null) {
+            resolver.close();
         }
         timers.shutdownNow();
         if (updates != null) {

@@ -22,11 +22,12 @@ import java.util.Objects;
  * @param sipThreads     UDP reader threads (each handles its message to the end)
  * @param drainTimeout   how long SIGTERM waits for open transactions before the process exits
  * @param adminDetail    the admin port may tell tenant detail (/lookup, domains and destinations in /status)
+ * @param dnsServer      the DNS server for named backends; null: the system's
  */
 public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
                          String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
                          Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail,
-                         Protection protection, Tls tls) {
+                         Protection protection, Tls tls, HostPort dnsServer) {
 
     /**
      * TLS: the listener (when the edge has a certificate) and the trust towards {@code sips:} backends,
@@ -109,6 +110,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("tls-verify-clients", "none", "ask TLS clients for a certificate: none, optional or required (needs --tls-client-ca)"),
             new Option("tls-backend-ca", null, "PEM CA bundle that sips: and transport=tls backends' certificates must chain to (default: the JDK's trust store)"),
             new Option("tls-reload-interval", "10s", "how often the TLS files are checked for a rotation"),
+            new Option("dns-server", null, "host:port of the DNS server for backends named by DNS (default: the system's resolvers and search path, in a pod the cluster DNS)"),
             new Option("caller-transports", null, "transports that take requests from anyone, e.g. tls for a TLS-only edge (default: udp,tcp, plus tls with a certificate); the others answer only backends and --flood-exempt blocks"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
             new Option("admin-listen", "127.0.0.1:9090", "address for /healthz /readyz /status /metrics (the operator sets the pod IP)"),
@@ -200,7 +202,8 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
                     Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"),
-                    bool(values, "admin-detail"), protection(values), tls(values, sip, advertised));
+                    bool(values, "admin-detail"), protection(values), tls(values, sip, advertised),
+                    values.containsKey("dns-server") ? HostPort.parse(values.get("dns-server"), 53) : null);
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {

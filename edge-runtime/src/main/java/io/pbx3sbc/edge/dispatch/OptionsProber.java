@@ -45,6 +45,11 @@ public final class OptionsProber implements ProbeOutcomes {
             this.probing = probing;
             this.startsInactive = startsInactive;
         }
+
+        /** Whether {@code status} counts as alive for this destination's set. */
+        public boolean alive(int status) {
+            return probing.replyCodes().contains(status);
+        }
     }
 
     private static final long CONFIRM_MILLIS = 2000;

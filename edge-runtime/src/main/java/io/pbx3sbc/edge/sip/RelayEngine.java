@@ -4,6 +4,8 @@ import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.admin.EdgeMetrics.Outcome;
 import io.pbx3sbc.edge.admin.RateLimitedLog;
+import io.pbx3sbc.edge.dns.BackendResolver;
+import io.pbx3sbc.edge.dns.BackendResolver.Target;
 import io.pbx3sbc.edge.dispatch.DestinationStats;
 import io.pbx3sbc.edge.dispatch.HealthTracker;
 import io.pbx3sbc.edge.dispatch.OptionsProber;
@@ -96,6 +98,10 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private final DestinationStats stats;
     private final ProbeOutcomes probes;
     private final Settings settings;
+    private final BackendResolver resolver;
+    /** Health of each resolved target ({@code ip:port}) of a destination named by DNS: false once it missed a probe round. */
+    private final ConcurrentHashMap<String, Boolean> targetUp = new ConcurrentHashMap<>();
+    private final Set<String> probePending = ConcurrentHashMap.newKeySet();
     /** Server transactions by key: a {@link Relay} while it needs one, then its compact {@link Answered} tombstone. */
     private final ConcurrentHashMap<String, Object> servers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> clients = new ConcurrentHashMap<>();
@@ -108,6 +114,14 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     public RelayEngine(Wire wire, TimerWheel wheel, SelfAddress self, DialogTokens tokens, ActiveTable tables, Router router,
                        HealthTracker health, EdgeMetrics metrics, DestinationStats stats, ProbeOutcomes probes, Settings settings) {
+        this(wire, wheel, self, tokens, tables, router, health, metrics, stats, probes, settings,
+                new BackendResolver(io.pbx3sbc.edge.dns.DnsJavaClient.system(), System::currentTimeMillis));
+    }
+
+    public RelayEngine(Wire wire, TimerWheel wheel, SelfAddress self, DialogTokens tokens, ActiveTable tables, Router router,
+                       HealthTracker health, EdgeMetrics metrics, DestinationStats stats, ProbeOutcomes probes, Settings settings,
+                       BackendResolver resolver) {
+        this.resolver = resolver;
         this.wire = wire;
         this.wheel = wheel;
         this.self = self;
@@ -317,12 +331,22 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         return r;
     }
 
-    /** Sends the relay's request to a backend; an immediate send failure moves on like a timeout. */
+    /**
+     * Sends the relay's request to a backend (to its best untried target when it is named by DNS); an
+     * immediate send failure, or a name with no target, moves on like a timeout.
+     */
     private void sendToBackend(Relay r, Backend backend) {
         r.tried.add(backend.uri());
         stats.relayed(backend.uri());
         try {
-            Peer peer = peerOf(backend.address().host(), backend.address().port(), backend.address().transport());
+            Target target = nextTarget(backend, r);
+            if (target == null) {
+                errorLog.info("relay to {} failed: no address (it does not resolve, or every target was tried)", backend.uri());
+                legFailed(r, null, true);
+                return;
+            }
+            r.triedTargets.add(target.key());
+            Peer peer = target.peer();
             SipMessage out = r.original.copy();
             // A pre-loaded Route set from outside is never honoured: the backend is ours to choose.
             out.removeAll("Route");
@@ -458,7 +482,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         if (top == null || !self.isOurs(top) || !DialogTokens.looksLikeFlowToken(top.user())) {
             return null;
         }
-        if (!table.isDestinationHost(from.hostAddress())) {
+        if (!table.isDestinationHost(from.hostAddress()) && !resolver.isBackendAddress(from.hostAddress())) {
             return null; // only the tenants' PBXes may call a registered phone through us
         }
         return tokens.verifyFlow(top.user()).orElse(null);
@@ -539,7 +563,12 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             } else if (owner instanceof ProbeLeg probe) {
                 if (resp.status() >= 200 && clients.remove(branch, probe)) {
                     probe.stop();
-                    probes.answered(probe.probe, resp.status());
+                    probePending.remove(probe.target);
+                    boolean alive = probe.probe.alive(resp.status());
+                    targetUp.put(probe.target, alive);
+                    if (probe.answered.compareAndSet(false, true) || alive) {
+                        probes.answered(probe.probe, resp.status());
+                    }
                 }
             } else {
                 stray(resp, branch);
@@ -715,7 +744,31 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
+    /** The destination's first untried target that has not missed a probe round (else its first untried one). */
+    private Target nextTarget(Backend backend, Relay r) {
+        Target fallback = null;
+        for (Target t : resolver.targets(backend)) {
+            if (r.triedTargets.contains(t.key())) {
+                continue;
+            }
+            if (!Boolean.FALSE.equals(targetUp.get(t.key()))) {
+                return t;
+            }
+            if (fallback == null) {
+                fallback = t;
+            }
+        }
+        return fallback;
+    }
+
     private boolean tryNextBackend(Relay r) {
+        Leg failed = r.current;
+        if (failed != null && failed.backend != null && nextTarget(failed.backend, r) != null) {
+            metrics.failover(); // another address of the same destination (another pod behind its name)
+            stats.failedOver(failed.backend.uri());
+            sendToBackend(r, failed.backend);
+            return true;
+        }
         RouteDecision next = router.route(r.view, r.table, health, r.tried, false);
         if (next instanceof Forward fw) {
             metrics.failover();
@@ -814,10 +867,14 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     private static final class ProbeLeg {
         final OptionsProber.Probe probe;
+        final String target;
+        final java.util.concurrent.atomic.AtomicBoolean answered;
         volatile TimerWheel.Timeout retransmit;
 
-        ProbeLeg(OptionsProber.Probe probe) {
+        ProbeLeg(OptionsProber.Probe probe, String target, java.util.concurrent.atomic.AtomicBoolean answered) {
             this.probe = probe;
+            this.target = target;
+            this.answered = answered;
         }
 
         void stop() {
@@ -827,10 +884,31 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         }
     }
 
-    /** Sends one health probe (OPTIONS) to a destination; the answer goes to {@link ProbeOutcomes}. */
+    /**
+     * Sends one health probe (OPTIONS) to each target of a destination: the destination is up when any
+     * answers (its first answer goes to {@link ProbeOutcomes}); a target that let a whole round pass
+     * without answering is passed over by new calls until it answers again.
+     */
     @Override
     public Runnable send(Backend destination, OptionsProber.Probe probe) throws Exception {
-        Peer peer = peerOf(destination.address().host(), destination.address().port(), destination.address().transport());
+        List<Target> targets = resolver.targets(destination);
+        if (targets.isEmpty()) {
+            throw new IllegalStateException(destination.uri() + " has no address");
+        }
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Runnable> abandons = new java.util.ArrayList<>(targets.size());
+        for (Target t : targets) {
+            if (targets.size() > 1 && probePending.contains(t.key())) {
+                targetUp.put(t.key(), false); // silent for a whole round
+            }
+            probePending.add(t.key());
+            abandons.add(sendProbe(destination, t, probe, answered));
+        }
+        return () -> abandons.forEach(Runnable::run);
+    }
+
+    private Runnable sendProbe(Backend destination, Target target, OptionsProber.Probe probe, java.util.concurrent.atomic.AtomicBoolean answered) {
+        Peer peer = target.peer();
         String branch = tokens.branch('p', "probe");
         String edgeHost = self.advertised().host().indexOf(':') >= 0 ? "[" + self.advertised().host() + "]" : self.advertised().host();
         SipMessage options = SipMessage.request("OPTIONS", destination.uri(), List.of(
@@ -842,7 +920,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 new String[] {"Call-ID", Long.toHexString(ThreadLocalRandom.current().nextLong()) + "@" + edgeHost},
                 new String[] {"CSeq", "1 OPTIONS"}));
         byte[] bytes = options.encode();
-        ProbeLeg leg = new ProbeLeg(probe);
+        ProbeLeg leg = new ProbeLeg(probe, target.key(), answered);
         clients.put(branch, leg);
         send(bytes, peer);
         if (peer.transport() == Peer.Transport.UDP) { // timer E until answered or abandoned: a lost datagram is not a dead host

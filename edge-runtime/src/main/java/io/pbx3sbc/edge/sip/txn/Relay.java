@@ -47,6 +47,8 @@ public final class Relay {
     /** Tenant domain for initial requests; null for in-dialog ones (no failover along a Route set). */
     public String tenant;
     public final Set<String> tried = new HashSet<>(4);
+    /** Resolved targets ({@code ip:port}) already tried: a destination named by DNS may have several. */
+    public final Set<String> triedTargets = new HashSet<>(4);
     public final List<Leg> legs = new ArrayList<>(2);
     public Leg current;
     public boolean cancelled;
