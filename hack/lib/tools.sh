@@ -6,12 +6,13 @@ LITESTREAM_BIN="$PBX3SBC_CACHE/litestream/node_modules/@flydotio/litestream-linu
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# Debian packages: Kamailio (with SQLite modules) for compatibility tests and benchmarks,
+# Debian packages: Kamailio (with SQLite and TLS modules) for compatibility tests and benchmarks,
 # sipp as real SIP peers, sqlite3 for inspection.
 ensure_debian_packages() {
   local missing=()
   command -v kamailio >/dev/null || missing+=(kamailio)
   [[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/db_sqlite.so ]] || missing+=(kamailio-sqlite-modules)
+  [[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so ]] || missing+=(kamailio-tls-modules)   # a real TLS peer
   command -v sipp >/dev/null || missing+=(sip-tester)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
   command -v openssl >/dev/null || missing+=(openssl)   # keys for the local control plane
