@@ -53,6 +53,8 @@ public final class TcpTransport implements AutoCloseable {
     private final Limits limits;
     private final Peer.Transport kind;
     private final TlsContexts tls;
+    /** Runs TLS handshakes' expensive steps (signatures, key agreement) off the selector thread, on every core. */
+    private final java.util.concurrent.ExecutorService handshakeWorkers;
     private final Selector selector;
     private final ServerSocketChannel server;
     private final ConcurrentHashMap<InetSocketAddress, Conn> connections = new ConcurrentHashMap<>();
@@ -79,6 +81,8 @@ public final class TcpTransport implements AutoCloseable {
         ByteBuffer netIn;
         ByteBuffer netOut;
         boolean handshaken;
+        /** The handshake's delegated tasks are running on a worker: the engine is not touched meanwhile. */
+        boolean tasking;
         long lastActivity;
         long partialSince;
         volatile boolean open = true;
@@ -103,6 +107,12 @@ public final class TcpTransport implements AutoCloseable {
         this.limits = limits;
         this.tls = tls;
         this.kind = tls == null ? Peer.Transport.TCP : Peer.Transport.TLS;
+        this.handshakeWorkers = tls == null ? null : java.util.concurrent.Executors.newFixedThreadPool(
+                Runtime.getRuntime().availableProcessors(), r -> {
+                    Thread t = new Thread(r, "sip-tls-handshake");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.selector = Selector.open();
         if (listen == null) {
             this.server = null;
@@ -254,12 +264,16 @@ public final class TcpTransport implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (c.engine != null && !c.handshaken && c.open && e instanceof SSLException) {
-                tls.handshakeFailed(c.accepted, c.remote, e);
-                sendAlert(c);
-            }
-            close(c, e.toString());
+            failed(c, e);
         }
+    }
+
+    private void failed(Conn c, Exception e) {
+        if (c.engine != null && !c.handshaken && c.open && e instanceof SSLException) {
+            tls.handshakeFailed(c.accepted, c.remote, e);
+            sendAlert(c);
+        }
+        close(c, e.toString());
     }
 
     private void accept() {
@@ -331,8 +345,8 @@ public final class TcpTransport implements AutoCloseable {
     }
 
     private void wantWrite(Conn c) {
-        if (c.engine != null && !c.handshaken) {
-            return; // queued until the handshake ends
+        if (c.engine != null && (!c.handshaken || c.tasking)) {
+            return; // queued until the handshake (or its worker's step) ends
         }
         if (c.open && c.key != null && c.key.isValid() && (c.key.interestOps() & SelectionKey.OP_CONNECT) == 0) {
             c.key.interestOps(c.key.interestOps() | SelectionKey.OP_WRITE);
@@ -409,16 +423,16 @@ public final class TcpTransport implements AutoCloseable {
      * signatures) run here, on the selector thread.
      */
     private void pumpTls(Conn c) throws IOException {
+        if (c.tasking) {
+            return;
+        }
         SSLEngine e = c.engine;
         writeNet(c);
         for (int step = 0; step < 256 && c.open; step++) {
             SSLEngineResult.HandshakeStatus hs = e.getHandshakeStatus();
             if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                Runnable task;
-                while ((task = e.getDelegatedTask()) != null) {
-                    task.run();
-                }
-                continue;
+                runDelegatedTasks(c);
+                return;
             }
             if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
                 if (!wrap(c, ByteBuffer.allocate(0))) {
@@ -447,6 +461,40 @@ public final class TcpTransport implements AutoCloseable {
             wrapQueued(c);
         }
         writeNet(c);
+    }
+
+    /**
+     * Hands the engine's delegated tasks to a worker; the connection reads nothing until they are done,
+     * then the selector takes it up again.
+     */
+    private void runDelegatedTasks(Conn c) {
+        c.tasking = true;
+        if (c.key != null && c.key.isValid()) {
+            c.key.interestOps(0);
+        }
+        List<Runnable> work = new ArrayList<>(2);
+        Runnable task;
+        while ((task = c.engine.getDelegatedTask()) != null) {
+            work.add(task);
+        }
+        try {
+            handshakeWorkers.execute(() -> {
+                work.forEach(Runnable::run);
+                tasks.add(() -> {
+                    c.tasking = false;
+                    if (c.open) {
+                        try {
+                            pumpTls(c);
+                        } catch (IOException | RuntimeException ex) {
+                            failed(c, ex);
+                        }
+                    }
+                });
+                selector.wakeup();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            close(c, "shutdown");
+        }
     }
 
     private static boolean handshaking(SSLEngine e) {
@@ -723,6 +771,9 @@ public final class TcpTransport implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (handshakeWorkers != null) {
+            handshakeWorkers.shutdownNow();
+        }
         selector.wakeup();
         if (loop != null) {
             try {

@@ -60,6 +60,8 @@ class CrdValidationIT {
         Result all = cluster.kubectl(null, "get", "pbx3sbc");
         assertThat(all.output()).contains("sipdomain.pbx3sbc.io/acme", "dispatcherset.pbx3sbc.io/pbx-cluster-a",
                 "edgefleet.pbx3sbc.io/edge");
+        Result tls = cluster.kubectl(null, "apply", "-f", "config/samples/pbx3sbc_v1alpha1_edgefleet_tls.yaml");
+        assertThat(tls.output()).as("the TLS fleet sample is valid").contains("edgefleet.pbx3sbc.io/edge-tls created");
         Result explain = cluster.kubectl(null, "explain", "edgefleet.spec.store.credentialsSecretRef");
         assertThat(explain.output()).contains("accessKeyId and secretAccessKey");
     }

@@ -25,5 +25,11 @@ class SamplesTest {
         assertThat(fleet.getSpec().store.credentialsSecretRef).isEqualTo("routing-s3");
         assertThat(fleet.getSpec().promotion.versionsRetained).isEqualTo(10);
         assertThat(fleet.getSpec().domainSelector.getMatchLabels()).containsEntry("pbx3sbc.io/fleet", "edge");
+
+        EdgeFleet tls = load("pbx3sbc_v1alpha1_edgefleet_tls.yaml", EdgeFleet.class).get(0);
+        assertThat(tls.getSpec().tls.secretName).isEqualTo("edge-tls");
+        assertThat(tls.getSpec().callerTransportsOrDefault()).containsExactly(EdgeFleetSpec.Transport.tls);
+        assertThat(tls.getSpec().service.type).isEqualTo(EdgeFleetSpec.ServiceType.LoadBalancer);
+        assertThat(tls.getSpec().tolerations).singleElement().satisfies(t -> assertThat(t.getValue()).isEqualTo("sip-edge"));
     }
 }
