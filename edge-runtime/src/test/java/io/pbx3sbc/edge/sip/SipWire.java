@@ -28,7 +28,8 @@ public final class SipWire {
         long n = SEQ.incrementAndGet();
         StringBuilder sb = new StringBuilder();
         sb.append(method).append(' ').append(requestUri).append(" SIP/2.0\r\n");
-        sb.append("Via: SIP/2.0/").append(transport).append(' ').append(from.getHostString()).append(':')
+        String host = from.getHostString().indexOf(':') >= 0 ? "[" + from.getHostString() + "]" : from.getHostString();
+        sb.append("Via: SIP/2.0/").append(transport).append(' ').append(host).append(':')
                 .append(from.getPort()).append(";branch=z9hG4bK-t").append(n).append(System.nanoTime()).append("\r\n");
         if (maxForwards >= 0) {
             sb.append("Max-Forwards: ").append(maxForwards).append("\r\n");
@@ -37,7 +38,7 @@ public final class SipWire {
         sb.append("To: <").append(toUri).append('>').append(toTag == null ? "" : ";tag=" + toTag).append("\r\n");
         sb.append("Call-ID: wire-").append(n).append('-').append(System.nanoTime()).append("@test\r\n");
         sb.append("CSeq: 1 ").append(method).append("\r\n");
-        sb.append("Contact: <sip:tester@").append(from.getHostString()).append(':').append(from.getPort()).append(">\r\n");
+        sb.append("Contact: <sip:tester@").append(host).append(':').append(from.getPort()).append(">\r\n");
         if (userAgent != null) {
             sb.append("User-Agent: ").append(userAgent).append("\r\n");
         }
