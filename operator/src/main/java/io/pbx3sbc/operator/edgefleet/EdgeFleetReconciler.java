@@ -356,6 +356,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         new WorkloadApplier(client).apply(fleet, desired);
         remembered.applied = new FleetMemory.Applied(hash, deps.clock().instant());
+        EdgeFleetSpec.Tls tls = fleet.getSpec().tls;
+        if (tls != null) { // edges cannot start without it: say so where kubectl describe shows it
+            EdgeWorkloads.tlsSecretProblem(tls.secretName, client.secrets().inNamespace(fleet.getMetadata().getNamespace())
+                    .withName(tls.secretName).get()).ifPresent(problem -> deps.events().warning(fleet, Reasons.TLS_SECRET_MISSING, problem));
+        }
     }
 
     private void announce(EdgeFleet fleet, PromotionGate.Decision decision) {

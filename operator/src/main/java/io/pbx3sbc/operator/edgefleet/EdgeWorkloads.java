@@ -185,6 +185,18 @@ public final class EdgeWorkloads {
         return new ConfigMapBuilder().withMetadata(meta(fleet, FleetNames.config(fleet))).withData(data).build();
     }
 
+    /** What is wrong with the fleet's TLS Secret, if anything: the edges' pods cannot start without it. */
+    static java.util.Optional<String> tlsSecretProblem(String name, io.fabric8.kubernetes.api.model.Secret secret) {
+        if (secret == null) {
+            return java.util.Optional.of("spec.tls.secretName names Secret " + name + ", which does not exist: the edge pods wait for it"
+                    + " (a cert-manager Certificate writes it once issued).");
+        }
+        Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+        List<String> missing = java.util.stream.Stream.of("tls.crt", "tls.key").filter(k -> !data.containsKey(k)).toList();
+        return missing.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("Secret " + name + " has no "
+                + String.join(" or ", missing) + ": it must be a kubernetes.io/tls Secret.");
+    }
+
     /** What callers reach over UDP and TCP: the fleet's advertisedAddress, else the SIP Service. */
     static String advertised(EdgeFleet fleet) {
         String a = fleet.getSpec().advertisedAddress;

@@ -41,6 +41,8 @@ public final class Reasons {
     public static final String UNCHANGED = "Unchanged";
     public static final String PUBLISH_FAILED = "PublishFailed";
     public static final String CREDENTIALS_MISSING = "CredentialsMissing";
+    /** Event: spec.tls names a Secret that is absent or lacks tls.crt / tls.key (the edges cannot start). */
+    public static final String TLS_SECRET_MISSING = "TlsSecretMissing";
     public static final String SIGNING_KEY_GENERATED = "SigningKeyGenerated";
     public static final String DIALOG_KEY_GENERATED = "DialogKeyGenerated";
     public static final String SIGNING_KEY_LOADED = "SigningKeyLoaded";

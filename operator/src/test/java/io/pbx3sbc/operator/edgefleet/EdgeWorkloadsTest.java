@@ -173,6 +173,15 @@ class EdgeWorkloadsTest {
     }
 
     @Test
+    void aMissingOrWrongTlsSecretIsNamedWithWhatIsMissing() {
+        assertThat(EdgeWorkloads.tlsSecretProblem("edge-tls", null)).hasValueSatisfying(m -> assertThat(m).contains("does not exist"));
+        var opaque = new io.fabric8.kubernetes.api.model.SecretBuilder().addToData("tls.crt", "eA==").build();
+        assertThat(EdgeWorkloads.tlsSecretProblem("edge-tls", opaque)).hasValueSatisfying(m -> assertThat(m).contains("has no tls.key"));
+        var good = new io.fabric8.kubernetes.api.model.SecretBuilder().addToData("tls.crt", "eA==").addToData("tls.key", "eA==").build();
+        assertThat(EdgeWorkloads.tlsSecretProblem("edge-tls", good)).isEmpty();
+    }
+
+    @Test
     void aTlsOnlyFleetOffersOnlyTlsAndAdvertisesThePodToItsBackends() {
         fleet.getSpec().tls = tls();
         fleet.getSpec().callerTransports = List.of(EdgeFleetSpec.Transport.tls);
