@@ -566,7 +566,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                     probePending.remove(probe.target);
                     boolean alive = probe.probe.alive(resp.status());
                     targetUp.put(probe.target, alive);
-                    if (probe.answered.compareAndSet(false, true) || alive) {
+                    if (probe.round.decides(alive)) {
                         probes.answered(probe.probe, resp.status());
                     }
                 }
@@ -868,13 +868,13 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private static final class ProbeLeg {
         final OptionsProber.Probe probe;
         final String target;
-        final java.util.concurrent.atomic.AtomicBoolean answered;
+        final ProbeRound round;
         volatile TimerWheel.Timeout retransmit;
 
-        ProbeLeg(OptionsProber.Probe probe, String target, java.util.concurrent.atomic.AtomicBoolean answered) {
+        ProbeLeg(OptionsProber.Probe probe, String target, ProbeRound round) {
             this.probe = probe;
             this.target = target;
-            this.answered = answered;
+            this.round = round;
         }
 
         void stop() {
@@ -895,19 +895,35 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
         if (targets.isEmpty()) {
             throw new IllegalStateException(destination.uri() + " has no address");
         }
-        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        ProbeRound round = new ProbeRound(targets.size());
         List<Runnable> abandons = new java.util.ArrayList<>(targets.size());
         for (Target t : targets) {
             if (targets.size() > 1 && probePending.contains(t.key())) {
                 targetUp.put(t.key(), false); // silent for a whole round
             }
             probePending.add(t.key());
-            abandons.add(sendProbe(destination, t, probe, answered));
+            abandons.add(sendProbe(destination, t, probe, round));
         }
         return () -> abandons.forEach(Runnable::run);
     }
 
-    private Runnable sendProbe(Backend destination, Target target, OptionsProber.Probe probe, java.util.concurrent.atomic.AtomicBoolean answered) {
+    /** One probe of a destination over all its targets: alive at the first alive answer, dead when every target said so. */
+    private static final class ProbeRound {
+        final java.util.concurrent.atomic.AtomicInteger unanswered;
+        final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+
+        ProbeRound(int targets) {
+            this.unanswered = new java.util.concurrent.atomic.AtomicInteger(targets);
+        }
+
+        /** @return whether this answer decides the destination's probe */
+        boolean decides(boolean alive) {
+            boolean last = unanswered.decrementAndGet() == 0;
+            return (alive || last) && decided.compareAndSet(false, true);
+        }
+    }
+
+    private Runnable sendProbe(Backend destination, Target target, OptionsProber.Probe probe, ProbeRound round) {
         Peer peer = target.peer();
         String branch = tokens.branch('p', "probe");
         String edgeHost = self.advertised().host().indexOf(':') >= 0 ? "[" + self.advertised().host() + "]" : self.advertised().host();
@@ -920,7 +936,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 new String[] {"Call-ID", Long.toHexString(ThreadLocalRandom.current().nextLong()) + "@" + edgeHost},
                 new String[] {"CSeq", "1 OPTIONS"}));
         byte[] bytes = options.encode();
-        ProbeLeg leg = new ProbeLeg(probe, target.key(), answered);
+        ProbeLeg leg = new ProbeLeg(probe, target.key(), round);
         clients.put(branch, leg);
         send(bytes, peer);
         if (peer.transport() == Peer.Transport.UDP) { // timer E until answered or abandoned: a lost datagram is not a dead host

@@ -298,22 +298,23 @@ public final class TcpTransport implements AutoCloseable {
                 ch.close();
                 return;
             }
-            fromSource.incrementAndGet();
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             Conn c = new Conn(remote, true, System.currentTimeMillis());
-            c.channel = ch;
             if (tls != null) {
                 c.engine = tls.serverEngine(remote);
                 c.engine.beginHandshake();
                 c.partialSince = c.lastActivity; // the handshake must end within the read timeout
             }
+            fromSource.incrementAndGet();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.channel = ch;
             Conn previous = connections.put(remote, c);
             if (previous != null) {
                 close(previous, "replaced");
             }
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("connection not taken: {}", e.toString());
             try {
                 ch.close();
             } catch (IOException ignored) {
