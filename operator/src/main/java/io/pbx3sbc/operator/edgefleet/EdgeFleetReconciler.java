@@ -167,6 +167,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
                 .forEach(f -> deps.coalescer().changed(f.toString()));
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(kind, EdgeFleet.class)
                 .withSecondaryToPrimaryMapper(toFleets)
+                .withItemStore(new io.pbx3sbc.operator.compile.LeanItemStore<>())
                 .withOnAddFilter(r -> {
                     changed.accept(r);
                     return true;
