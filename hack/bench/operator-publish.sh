@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # usage: ./hack/bench/operator-publish.sh [domains=100000] [changes=20]
+#        (OPERATOR_BENCH_HEAP=700m for the heap the chart's default limit gives; default 3g. The GC log goes
+#        to $OPERATOR_BENCH_GC_LOG, default /tmp/operator-publish-gc.log: count "Pause Full" in it.)
 # Creates that many SipDomains in a real local kube-apiserver (hack/control-plane), runs the operator
 # in-process against it and S3Proxy, then changes one SipDomain at a time and prints the time from the
 # change to the new version named in the S3 release pointer (what edges poll): each sample, median, worst.
@@ -21,6 +23,7 @@ cp -r routing-db/target/classes "$snapshot/routing-db-classes"; cp -r routing-db
 classpath="$(sed -e "s#$root/routing-db/target/classes#$snapshot/routing-db-classes#" \
   -e "s#$root/routing-db/target/test-classes#$snapshot/routing-db-test-classes#" "$cp_file")"
 cd operator
-java -Xmx3g -XX:+UseParallelGC -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
+java -Xmx"${OPERATOR_BENCH_HEAP:-3g}" -XX:+UseParallelGC -Xlog:gc:file="${OPERATOR_BENCH_GC_LOG:-/tmp/operator-publish-gc.log}" \
+  -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
   -cp "$snapshot/classes:$snapshot/test-classes:$classpath" \
   io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes"
