@@ -43,24 +43,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 # --- routing.db: $domains tenants on one set of two backends (round-robin), built from YAML --------
-python3 - "$work/tenants.yaml" "$domains" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("""apiVersion: pbx3sbc.io/v1alpha1
-kind: DispatcherSet
-metadata: {name: bench, namespace: bench}
-spec:
-  setId: 1
-  algorithm: round-robin
-  destinations:
-    - {uri: "sip:127.0.6.10:5060"}
-    - {uri: "sip:127.0.6.11:5060"}
-""")
-    for i in range(int(sys.argv[2])):
-        f.write(f"---\napiVersion: pbx3sbc.io/v1alpha1\nkind: SipDomain\nmetadata: {{name: t{i}, namespace: bench}}\n"
-                f"spec: {{domain: tenant{i}.bench.example.com, dispatcherSetRef: bench}}\n")
-PY
-"$root/hack/routing-db" build "$work/tenants.yaml" --out "$work/routing.db" --fleet bench --version 1 >/dev/null
+source "$root/hack/bench/lib/sip-steps.sh"
+bench_routing_db "$domains"
 domain="tenant4242.bench.example.com"
 
 for b in 127.0.6.10 127.0.6.11; do
@@ -68,10 +52,9 @@ for b in 127.0.6.10 127.0.6.11; do
   pids+=($!)
 done
 
-# --- helpers (run_calls, try_step, capacity_side_by_side, latency, cpu_per_call, warm_up, ratio) --
+# --- helpers beyond hack/bench/lib/sip-steps.sh ---------------------------------------------------
 edge_target=127.0.6.1:5060
 kamailio_target=127.0.6.2:5060
-source "$root/hack/bench/lib/sip-steps.sh"
 knocks() {
   local target=$1 label=$2 best=0
   for rate in "${knock_rates[@]}"; do

@@ -61,17 +61,8 @@ CFG
 issue edge 127.0.6.1; issue kamailio 127.0.6.2; issue front-e 127.0.6.3; issue front-k 127.0.6.4
 
 # --- routing.db: $domains tenants on two sipp backends ---------------------------------------------
-python3 - "$work/tenants.yaml" "$domains" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("apiVersion: pbx3sbc.io/v1alpha1\nkind: DispatcherSet\nmetadata: {name: bench, namespace: bench}\n"
-            "spec:\n  setId: 1\n  algorithm: round-robin\n  destinations:\n"
-            "    - {uri: \"sip:127.0.6.10:5060\"}\n    - {uri: \"sip:127.0.6.11:5060\"}\n")
-    for i in range(int(sys.argv[2])):
-        f.write(f"---\napiVersion: pbx3sbc.io/v1alpha1\nkind: SipDomain\nmetadata: {{name: t{i}, namespace: bench}}\n"
-                f"spec: {{domain: tenant{i}.bench.example.com, dispatcherSetRef: bench}}\n")
-PY
-"$root/hack/routing-db" build "$work/tenants.yaml" --out "$work/routing.db" --fleet bench --version 1 >/dev/null
+source "$root/hack/bench/lib/sip-steps.sh"
+bench_routing_db "$domains"
 domain="tenant42.bench.example.com"
 for b in 127.0.6.10 127.0.6.11; do
   sipp -sf "$root/hack/sipp/uas-backend.xml" -i "$b" -p 5060 -aa -nostdin > "$work/backend-$b.log" 2>&1 &
@@ -109,7 +100,6 @@ sleep 3
 
 edge_target=127.0.6.3:5060
 kamailio_target=127.0.6.4:5060
-source "$root/hack/bench/lib/sip-steps.sh"
 
 e_cap=n/a; k_cap=n/a; e_p50=n/a; k_p50=n/a; e_p99=n/a; k_p99=n/a; e_cpu=n/a; k_cpu=n/a
 if [[ "$handshakes_only" == 0 ]]; then

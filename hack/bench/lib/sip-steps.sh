@@ -1,6 +1,22 @@
-# Shared by hack/bench/sip-bench.sh and hack/bench/tls-bench.sh: sipp call steps, the side-by-side
-# capacity search, response times, CPU per call. Callers set root, work, domain, step_seconds,
-# call_rates, moderate_rate, cpu_rate, edge_target and kamailio_target before calling them.
+# Shared by hack/bench/sip-bench.sh and hack/bench/tls-bench.sh: the bench routing.db, sipp call steps,
+# the side-by-side capacity search, response times, CPU per call. Callers set root, work, domain,
+# step_seconds, call_rates, moderate_rate, cpu_rate, edge_target and kamailio_target before calling them.
+
+# bench_routing_db N: $work/routing.db with N tenants (tenantI.bench.example.com) on one round-robin set of
+# the two sipp backends 127.0.6.10 and 127.0.6.11, built from YAML with hack/routing-db
+bench_routing_db() {
+  python3 - "$work/tenants.yaml" "$1" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("apiVersion: pbx3sbc.io/v1alpha1\nkind: DispatcherSet\nmetadata: {name: bench, namespace: bench}\n"
+            "spec:\n  setId: 1\n  algorithm: round-robin\n  destinations:\n"
+            "    - {uri: \"sip:127.0.6.10:5060\"}\n    - {uri: \"sip:127.0.6.11:5060\"}\n")
+    for i in range(int(sys.argv[2])):
+        f.write(f"---\napiVersion: pbx3sbc.io/v1alpha1\nkind: SipDomain\nmetadata: {{name: t{i}, namespace: bench}}\n"
+                f"spec: {{domain: tenant{i}.bench.example.com, dispatcherSetRef: bench}}\n")
+PY
+  "$root/hack/routing-db" build "$work/tenants.yaml" --out "$work/routing.db" --fleet bench --version 1 >/dev/null
+}
 
 # run_calls TARGET RATE SECONDS NAME: prints "successful failed retransmissions"
 run_calls() {
