@@ -202,148 +202,225 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
     }
 
+    /**
+     * One look at one fleet, as named steps. A step that cannot go on (a refusal, a missing Secret)
+     * returns the control that says when to look again; S3 failures throw (JOSDK retries and
+     * {@link #updateErrorStatus} says why).
+     */
     private UpdateControl<EdgeFleet> reconcileFleet(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
-        long started = System.nanoTime();
-        KubernetesClient client = context.getClient();
-        FleetStatusBuilder status = new FleetStatusBuilder(fleet, deps.clock().instant());
-        status.edgesReady(edgesReady(fleet, context));
-
-        // 0. What the fleet asks of the operator, which runs its pods with the fleet's S3 credentials.
-        java.util.Optional<AdmissionRules.Refusal> refusal = deps.admission().check(fleet, deps.workloadDefaults().edgeImage())
-                .or(() -> StoreClaims.conflict(fleet, context.getPrimaryCache().list().toList()));
-        if (refusal.isPresent()) {
-            status.refused(refusal.get());
-            warnOnce(fleet, status, refusal.get().reason(), refusal.get().message());
-            return status.control(fleet).rescheduleAfter(CONFIG_RETRY);
+        Pass pass = new Pass(fleet, context, new FleetStatusBuilder(fleet, deps.clock().instant()));
+        pass.status.edgesReady(edgesReady(fleet, context));
+        UpdateControl<EdgeFleet> stop = admit(pass);
+        if (stop == null) {
+            stop = readInputs(pass);
         }
-        status.admitted();
-        status.secureStore(fleet.getSpec().store.edgeCredentialsSecretRef != null);
+        if (stop != null) {
+            return stop;
+        }
+        readStoreAndEdges(pass);
+        compile(pass);
+        publish(pass);
+        promote(pass);
+        // The edge workloads, after the versions: they change rarely and cost API calls, so they stay off
+        // the path from a change to the edges (an unchanged set is checked against the cluster once a minute).
+        applyWorkloads(pass.client, fleet, pass.signing);
+        recordVerdicts(pass);
+        return pass.status.control(fleet).rescheduleAfter(pass.decision.converged() ? IDLE_POLL : PROMOTION_POLL);
+    }
 
-        // 1. Inputs: the selected sources from the informer caches, and the secrets.
-        List<SipDomain> domains = selected(context, SipDomain.class, fleet, fleet.getSpec().domainSelector);
-        List<DispatcherSet> sets = selected(context, DispatcherSet.class, fleet, fleet.getSpec().dispatcherSetSelector);
+    /** What one reconcile of one fleet has found so far: each step fills in its part for the next. */
+    private static final class Pass {
+        final EdgeFleet fleet;
+        final Context<EdgeFleet> context;
+        final KubernetesClient client;
+        final FleetStatusBuilder status;
+        final long started = System.nanoTime();
+        List<SipDomain> domains;
+        List<DispatcherSet> sets;
         FleetSecrets.SigningKey key;
         FleetSecrets.S3Credentials credentials;
-        try {
-            key = deps.secrets().signingKey(fleet);
-            credentials = deps.secrets().s3Credentials(fleet);
-        } catch (MissingSecretException e) {
-            status.credentialsMissing(e.getMessage());
-            warnOnce(fleet, status, Reasons.CREDENTIALS_MISSING, e.getMessage());
-            return status.control(fleet).rescheduleAfter(CONFIG_RETRY);
+        S3Location location;
+        ObjectStore store;
+        FleetLayout layout;
+        FleetMemory remembered;
+        FleetPromoter promoter;
+        List<EdgeReport> reports;
+        List<EdgeReport> live;
+        Signing signing;
+        Compilation compilation;
+        long compileMillis;
+        /** Nothing changed since the last publish (same compilation, spec, key and store): skip the store. */
+        boolean same;
+        String inputs;
+        /** The pointer as stored, when trusted (null: it was rewritten); what the edges last saw. */
+        ReleasePointer stored;
+        ReleasePointerWriter.Sink sink;
+        final java.util.concurrent.atomic.AtomicReference<List<EdgeReport>> latest = new java.util.concurrent.atomic.AtomicReference<>();
+        FleetPublisher.Outcome outcome;
+        PromotionGate.Decision decision;
+
+        Pass(EdgeFleet fleet, Context<EdgeFleet> context, FleetStatusBuilder status) {
+            this.fleet = fleet;
+            this.context = context;
+            this.client = context.getClient();
+            this.status = status;
         }
-        status.signingKey(key);
+    }
+
+    /** 0. What the fleet asks of the operator, which runs its pods with the fleet's S3 credentials. */
+    private UpdateControl<EdgeFleet> admit(Pass p) {
+        java.util.Optional<AdmissionRules.Refusal> refusal = deps.admission().check(p.fleet, deps.workloadDefaults().edgeImage())
+                .or(() -> StoreClaims.conflict(p.fleet, p.context.getPrimaryCache().list().toList()));
+        if (refusal.isPresent()) {
+            p.status.refused(refusal.get());
+            warnOnce(p.fleet, p.status, refusal.get().reason(), refusal.get().message());
+            return p.status.control(p.fleet).rescheduleAfter(CONFIG_RETRY);
+        }
+        p.status.admitted();
+        p.status.secureStore(p.fleet.getSpec().store.edgeCredentialsSecretRef != null);
+        return null;
+    }
+
+    /** 1. Inputs: the selected sources from the informer caches, and the secrets (generated on first use). */
+    private UpdateControl<EdgeFleet> readInputs(Pass p) {
+        EdgeFleet fleet = p.fleet;
+        p.domains = selected(p.context, SipDomain.class, fleet, fleet.getSpec().domainSelector);
+        p.sets = selected(p.context, DispatcherSet.class, fleet, fleet.getSpec().dispatcherSetSelector);
+        try {
+            p.key = deps.secrets().signingKey(fleet);
+            p.credentials = deps.secrets().s3Credentials(fleet);
+        } catch (MissingSecretException e) {
+            p.status.credentialsMissing(e.getMessage());
+            warnOnce(fleet, p.status, Reasons.CREDENTIALS_MISSING, e.getMessage());
+            return p.status.control(fleet).rescheduleAfter(CONFIG_RETRY);
+        }
+        p.status.signingKey(p.key);
         if (deps.secrets().ensureDialogKey(fleet)) {
             deps.events().normal(fleet, Reasons.DIALOG_KEY_GENERATED, "Generated the edges' dialog key into Secret "
                     + FleetNames.dialogKeySecret(fleet) + " (it signs Record-Route and Via branches; all edges of the fleet share it).");
         }
-        if (key.generated()) {
-            deps.events().normal(fleet, Reasons.SIGNING_KEY_GENERATED, "Generated Ed25519 signing key " + key.keyId()
-                    + " into Secret " + key.secretName() + "; back it up.");
+        if (p.key.generated()) {
+            deps.events().normal(fleet, Reasons.SIGNING_KEY_GENERATED, "Generated Ed25519 signing key " + p.key.keyId()
+                    + " into Secret " + p.key.secretName() + "; back it up.");
         }
+        return null;
+    }
 
-        // 2. The store, the edges' reports, and which key signs (a key rotation moves through the edges).
-        S3Location location = location(fleet, credentials);
-        String fleetName = FleetNames.storeFleet(fleet);
-        ObjectStore store = deps.stores().storeFor(key(fleet), location);
-        FleetLayout layout = new FleetLayout(fleetName);
-        FleetMemory remembered = memory.computeIfAbsent(key(fleet), k -> new FleetMemory(deps.workDir(), fleetName));
-        FleetPromoter promoter = new FleetPromoter(store, layout, deps.clock(), remembered.reports);
-        List<EdgeReport> reports = promoter.reports();
-        List<EdgeReport> live = liveReports(reports);
-        Signing signing = signing(fleet, key, live);
-        if (status.signing(signing.plan())) {
-            deps.events().normal(fleet, Reasons.KEY_ROTATING, signing.plan().message());
+    /** 2. The store, the edges' reports, and which key signs (a key rotation moves through the edges). */
+    private void readStoreAndEdges(Pass p) throws java.io.IOException {
+        p.location = location(p.fleet, p.credentials);
+        String fleetName = FleetNames.storeFleet(p.fleet);
+        p.store = deps.stores().storeFor(key(p.fleet), p.location);
+        p.layout = new FleetLayout(fleetName);
+        p.remembered = memory.computeIfAbsent(key(p.fleet), k -> new FleetMemory(deps.workDir(), fleetName));
+        p.promoter = new FleetPromoter(p.store, p.layout, deps.clock(), p.remembered.reports);
+        p.reports = p.promoter.reports();
+        p.latest.set(p.reports);
+        p.live = liveReports(p.reports);
+        p.signing = signing(p.fleet, p.key, p.live);
+        if (p.status.signing(p.signing.plan())) {
+            deps.events().normal(p.fleet, Reasons.KEY_ROTATING, p.signing.plan().message());
         }
+    }
 
-        // 3. Pure: compile (patching the last compile when a few domains changed), and render the workloads.
+    /**
+     * 3. Pure: compile (patching the last compile when a few domains changed). The same compilation (no
+     * source changed) under the same fleet spec, key and store was published already: the frequent
+     * reconciles of a promotion skip the hash and the store listing.
+     */
+    private void compile(Pass p) throws java.io.IOException {
         long compiling = System.nanoTime();
-        Compilation compilation = remembered.compile(domains, sets);
-        long compileMillis = (System.nanoTime() - compiling) / 1_000_000;
-        // The same compilation (no source changed) under the same fleet spec, key and store was published
-        // already: the frequent reconciles of a promotion skip the hash and the store listing.
-        String inputs = fleet.getMetadata().getUid() + " " + fleet.getMetadata().getGeneration() + " "
-                + signing.plan().signWith().keyId() + " " + location + " " + location.accessKeyId();
-        FleetMemory.LastPublish last = remembered.lastPublish;
-        boolean same = last != null && last.compilation() == compilation && last.inputs().equals(inputs)
+        p.compilation = p.remembered.compile(p.domains, p.sets);
+        p.compileMillis = (System.nanoTime() - compiling) / 1_000_000;
+        p.inputs = p.fleet.getMetadata().getUid() + " " + p.fleet.getMetadata().getGeneration() + " "
+                + p.signing.plan().signWith().keyId() + " " + p.location + " " + p.location.accessKeyId();
+        FleetMemory.LastPublish last = p.remembered.lastPublish;
+        p.same = last != null && last.compilation() == p.compilation && last.inputs().equals(p.inputs)
                 && last.at().plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
-        if (remembered.applied == null) {
-            applyWorkloads(client, fleet, signing); // a fleet's first look: its edges exist even while the store fails
+        if (p.remembered.applied == null) {
+            applyWorkloads(p.client, p.fleet, p.signing); // a fleet's first look: its edges exist even while the store fails
         }
+    }
 
-        // 4. Publish (throws on S3 failure: JOSDK retries, updateErrorStatus says why). The release pointer is
-        //    built only on what can be trusted, and every pointer is signed and written by the one writer.
-        ReleasePointerWriter pointers = new ReleasePointerWriter(store, layout, signing.keys(), signing.trusted(),
-                deps.leadershipTerm(),
-                remembered.pointers, deps.clock());
-        java.util.concurrent.atomic.AtomicReference<List<EdgeReport>> latest = new java.util.concurrent.atomic.AtomicReference<>(reports);
-        ReleasePointerWriter.Sink sink = next -> pointers.write(next, latest.get());
-        ReleasePointerWriter.Base base = pointers.current(reports);
-        ReleasePointer stored = base.distrusted() == null ? base.pointer() : null;
+    /**
+     * 4. Publish. The release pointer is built only on what can be trusted, and every pointer is signed and
+     * written by the one writer.
+     */
+    private void publish(Pass p) throws java.io.IOException {
+        EdgeFleet fleet = p.fleet;
+        ReleasePointerWriter pointers = new ReleasePointerWriter(p.store, p.layout, p.signing.keys(), p.signing.trusted(),
+                deps.leadershipTerm(), p.remembered.pointers, deps.clock());
+        p.sink = next -> pointers.write(next, p.latest.get());
+        ReleasePointerWriter.Base base = pointers.current(p.reports);
+        p.stored = base.distrusted() == null ? base.pointer() : null;
         ReleasePointer current = base.pointer();
         if (base.distrusted() != null) {
-            current = sink.write(current); // put back a pointer the edges accept, before anything else
+            current = p.sink.write(current); // put back a pointer the edges accept, before anything else
             deps.events().warning(fleet, Reasons.RELEASE_POINTER_RESTORED, "Rewrote the release pointer (active version "
                     + current.active() + ", sequence " + current.sequence() + "): " + base.distrusted() + ".");
         }
-        FleetPublisher publisher = new FleetPublisher(store, layout, signing.keys(), deps.workDir(), deps.clock(), sink,
-                remembered.files);
+        FleetPublisher publisher = new FleetPublisher(p.store, p.layout, p.signing.keys(), deps.workDir(), deps.clock(), p.sink,
+                p.remembered.files);
         var promotion = EdgeFleetSpec.Promotion.of(fleet.getSpec());
         Long pinned = promotion.pinnedVersion;
         // A version pinned after a key rotation may carry the retired key's signature: sign it again, once.
-        String pinSigned = pinned == null ? null : pinned + ":" + signing.plan().signWith().keyId();
-        if (signing.plan().resign() || (pinSigned != null && !pinSigned.equals(remembered.resignedPin))) {
+        String pinSigned = pinned == null ? null : pinned + ":" + p.signing.plan().signWith().keyId();
+        if (p.signing.plan().resign() || (pinSigned != null && !pinSigned.equals(p.remembered.resignedPin))) {
             current = publisher.resign(current, pinned);
             if (pinSigned != null) {
-                remembered.resignedPin = pinSigned;
+                p.remembered.resignedPin = pinSigned;
             }
         }
-        FleetPublisher.Outcome outcome = same ? FleetPublisher.unchanged(last.outcome(), current)
-                : publisher.publish(compilation, promotion.versionsRetained, promotion.pinnedVersion, current);
-        if (!same) {
-            remembered.lastPublish = new FleetMemory.LastPublish(inputs, deps.clock().instant(), compilation, outcome);
+        FleetMemory.LastPublish last = p.remembered.lastPublish;
+        p.outcome = p.same ? FleetPublisher.unchanged(last.outcome(), current)
+                : publisher.publish(p.compilation, promotion.versionsRetained, promotion.pinnedVersion, current);
+        if (!p.same) {
+            p.remembered.lastPublish = new FleetMemory.LastPublish(p.inputs, deps.clock().instant(), p.compilation, p.outcome);
         }
-        if (outcome.published()) {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
+        if (p.outcome.published()) {
+            Duration took = Duration.ofNanos(System.nanoTime() - p.started);
             deps.metrics().published(key(fleet), took);
             LOG.info("published routing version {} ({} domains, {} sets, {} left out) in {} ms (compile {} ms, {})",
-                    outcome.version(), compilation.model().domains().size(), compilation.model().sets().size(),
-                    compilation.problems().size(), took.toMillis(), compileMillis,
-                    remembered.compiler.lastWasPatch() ? "patched" : "full");
-            deps.events().normal(fleet, Reasons.VERSION_PUBLISHED, "Published routing version " + outcome.version()
-                    + " (" + compilation.model().domains().size() + " domains) as the candidate.");
+                    p.outcome.version(), p.compilation.model().domains().size(), p.compilation.model().sets().size(),
+                    p.compilation.problems().size(), took.toMillis(), p.compileMillis,
+                    p.remembered.compiler.lastWasPatch() ? "patched" : "full");
+            deps.events().normal(fleet, Reasons.VERSION_PUBLISHED, "Published routing version " + p.outcome.version()
+                    + " (" + p.compilation.model().domains().size() + " domains) as the candidate.");
         }
-        status.published(outcome, compilation);
+        p.status.published(p.outcome, p.compilation);
+    }
 
-        // 5. The promotion gate: the edges' reports decide when the candidate becomes active. Push, then poll:
-        //    whenever this reconcile moved the pointer, the edges are nudged, answer once they have looked,
-        //    and their fresh reports decide the next step here and now (publish, stage, promote, switch).
-        PromotionGate.Decision decision = promoter.promote(outcome.pointer(), policy(fleet), reports, sink);
-        announce(fleet, decision);
-        ReleasePointer told = stored;
+    /**
+     * 5. The promotion gate: the edges' reports decide when the candidate becomes active. Push, then poll:
+     * whenever this reconcile moved the pointer, the edges are nudged, answer once they have looked, and
+     * their fresh reports decide the next step here and now (publish, stage, promote, switch).
+     */
+    private void promote(Pass p) throws java.io.IOException {
+        PromotionGate.Decision decision = p.promoter.promote(p.outcome.pointer(), policy(p.fleet), p.reports, p.sink);
+        announce(p.fleet, decision);
+        ReleasePointer told = p.stored;
         for (int round = 0; round < NUDGE_ROUNDS && moved(told, decision.pointer()); round++) {
             told = decision.pointer();
-            if (!nudge(live, told, signing.keys(), layout, remembered.reports)) {
+            if (!nudge(p.live, told, p.signing.keys(), p.layout, p.remembered.reports)) {
                 break; // no edge answered: they will find the pointer at their next poll
             }
-            reports = promoter.reports();
-            live = liveReports(reports);
-            latest.set(reports);
-            decision = promoter.promote(told, policy(fleet), reports, sink);
-            announce(fleet, decision);
+            p.reports = p.promoter.reports();
+            p.live = liveReports(p.reports);
+            p.latest.set(p.reports);
+            decision = p.promoter.promote(told, policy(p.fleet), p.reports, p.sink);
+            announce(p.fleet, decision);
         }
-        deps.metrics().versions(key(fleet), decision.pointer().active(), decision.pointer().candidate());
-        status.promotion(decision);
+        deps.metrics().versions(key(p.fleet), decision.pointer().active(), decision.pointer().candidate());
+        p.status.promotion(decision);
+        p.decision = decision;
+    }
 
-        // The edge workloads, after the versions: they change rarely and cost API calls, so they stay off
-        // the path from a change to the edges (an unchanged set is checked against the cluster once a minute).
-        applyWorkloads(client, fleet, signing);
-
-        // 6. Verdicts on the sources, then our own status. While a version is on its way, look again soon.
-        statuses.record(client, fleet.getMetadata().getName(), all(context, SipDomain.class, fleet),
-                all(context, DispatcherSet.class, fleet), domains, sets, compilation, outcome.version(), live);
-        status.statusWritesPending(statuses.backlog(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()));
-        return status.control(fleet).rescheduleAfter(decision.converged() ? IDLE_POLL : PROMOTION_POLL);
+    /** 6. Verdicts on the sources (written in the background, refusals first), then the fleet's own backlog count. */
+    private void recordVerdicts(Pass p) {
+        EdgeFleet fleet = p.fleet;
+        statuses.record(p.client, fleet.getMetadata().getName(), all(p.context, SipDomain.class, fleet),
+                all(p.context, DispatcherSet.class, fleet), p.domains, p.sets, p.compilation, p.outcome.version(), p.live);
+        p.status.statusWritesPending(statuses.backlog(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()));
     }
 
     private void applyWorkloads(KubernetesClient client, EdgeFleet fleet, Signing signing) {
