@@ -480,18 +480,21 @@ public final class TcpTransport implements AutoCloseable {
         }
         try {
             handshakeWorkers.execute(() -> {
-                work.forEach(Runnable::run);
-                tasks.add(() -> {
-                    c.tasking = false;
-                    if (c.open) {
-                        try {
-                            pumpTls(c);
-                        } catch (IOException | RuntimeException ex) {
-                            failed(c, ex);
+                try {
+                    work.forEach(Runnable::run); // a task's failure is recorded in the engine: the next step throws it
+                } finally {
+                    tasks.add(() -> {
+                        c.tasking = false;
+                        if (c.open) {
+                            try {
+                                pumpTls(c);
+                            } catch (IOException | RuntimeException ex) {
+                                failed(c, ex);
+                            }
                         }
-                    }
-                });
-                selector.wakeup();
+                    });
+                    selector.wakeup();
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             close(c, "shutdown");
