@@ -120,6 +120,12 @@ public final class BackendResolver implements AutoCloseable {
                     previous != null ? "keeping its last answer" : "no target until it resolves");
             e = new Entry(previous != null ? previous.targets() : List.of(), clock.getAsLong() + RETRY_SECONDS * 1000);
         }
+        if (previous == null || !previous.targets().equals(e.targets())) {
+            // known before the entry is visible: whoever sees the new target also trusts its address
+            Set<String> grown = new HashSet<>(knownAddresses);
+            e.targets().forEach(t -> grown.add(t.address().getAddress().getHostAddress()));
+            knownAddresses = Set.copyOf(grown);
+        }
         cache.put(b.uri(), e);
         if (previous == null || !previous.targets().equals(e.targets())) {
             if (previous != null) {
