@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# usage: ./hack/bench/tls-bench.sh [--quick] [--domains N] [--handshakes-only]
+# usage: ./hack/bench/tls-bench.sh [--quick] [--domains N] [--handshakes-only] [--rsa]
+#        (--rsa: RSA-2048 certificates, cert-manager's default key, instead of P-256)
 # SIP over TLS, side by side: (a) Kamailio running the seed's configuration with its TLS module and a TLS
 # listener, (b) the PBX3sbc edge with its TLS listener. sipp has no TLS, so each is fronted by its own
 # Kamailio relay (hack/kamailio/tls-relay.cfg: sipp -> UDP -> relay -> TLS -> proxy -> UDP -> sipp
@@ -13,8 +14,10 @@ source "$root/hack/lib/tools.sh"
 step_seconds=10
 domains=1000
 handshakes_only=0
+key_type=ec
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --rsa) key_type=rsa ;;
     --quick) step_seconds=5 ;;
     --handshakes-only) handshakes_only=1 ;;
     --domains) domains="$2"; shift ;;
@@ -33,11 +36,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# --- certificates: one CA, a P-256 certificate per TLS speaker (IP SANs) ---------------------------
+# --- certificates: one CA, a P-256 (or RSA-2048) certificate per TLS speaker (IP SANs) --------------
 openssl ecparam -name prime256v1 -genkey -noout -out "$work/ca.key" 2>/dev/null
 openssl req -new -x509 -key "$work/ca.key" -subj "/CN=bench CA" -days 2 -out "$work/ca.crt" 2>/dev/null
 issue() { # issue NAME IP
-  openssl ecparam -name prime256v1 -genkey -noout -out "$work/$1.key" 2>/dev/null
+  if [[ $key_type == rsa ]]; then
+    openssl genrsa -out "$work/$1.key" 2048 2>/dev/null
+  else
+    openssl ecparam -name prime256v1 -genkey -noout -out "$work/$1.key" 2>/dev/null
+  fi
   openssl req -new -key "$work/$1.key" -subj "/CN=$1" -out "$work/$1.csr" 2>/dev/null
   printf 'subjectAltName=IP:%s\n' "$2" > "$work/$1.ext"
   openssl x509 -req -in "$work/$1.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
@@ -71,7 +78,7 @@ done
 
 # --- (a) Kamailio with the seed's configuration plus a TLS listener ----------------------------------
 sed -e "s#@LISTEN@#127.0.6.2:5060#" -e "s#@DB_PATH@#$work/routing.db#" -e "s#@CHILDREN@#4#" -e "s#@PING_INTERVAL@#30#" \
-    -e "s#^listen=udp:127.0.6.2:5060#listen=udp:127.0.6.2:5060\nlisten=tls:127.0.6.2:5061\nenable_tls=yes\ntcp_children=4#" \
+    -e "s#^listen=udp:127.0.6.2:5060#listen=udp:127.0.6.2:5060\nlisten=tls:127.0.6.2:5061\nenable_tls=yes\ntcp_children=4\ntcp_max_connections=65536\ntls_max_connections=65536#" \
     -e "s#^loadmodule \"db_sqlite.so\"#loadmodule \"db_sqlite.so\"\nloadmodule \"tls.so\"\nmodparam(\"tls\", \"config\", \"$work/kamailio-tls.cfg\")#" \
     "$root/hack/kamailio/seed-routing.cfg" > "$work/kamailio.cfg"
 kamailio -DD -E -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -Y "$work" -x tlsf -m 512 -M 16 > "$work/kamailio.log" 2>&1 &
@@ -129,13 +136,17 @@ handshakes() {
   done
   printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
 }
-log "new TLS handshakes per second, straight at each listener"
+log "new TLS handshakes per second, straight at each listener (after the same 10-s warm-up for both)"
+for listener in 127.0.6.2:5061 127.0.6.1:5061; do
+  openssl s_time -connect "$listener" -new -time 10 >/dev/null 2>&1 || true
+  sleep 3
+done
 k_hs=$(handshakes kamailio 127.0.6.2:5061)
 e_hs=$(handshakes edge 127.0.6.1:5061)
 
 cat <<SUMMARY
 
-SIP over TLS on $(nproc) cores ($(uname -r)), steps of ${step_seconds} s, $domains tenants, two sipp backends over UDP,
+SIP over TLS on $(nproc) cores ($(uname -r)), $key_type certificates, steps of ${step_seconds} s, $domains tenants, two sipp backends over UDP,
 each proxy fronted by an identical Kamailio TLS relay; edge heap $heap; Kamailio -x tlsf -m 512, 4 children
                                         edge        kamailio    edge/kamailio
 max TLS calls/s, 0 failed, 0 retrans    $(printf '%-11s %-11s %s' "$e_cap" "$k_cap" "$(ratio "$e_cap" "$k_cap")")
