@@ -6,6 +6,8 @@ import io.pbx3sbc.edge.admin.EdgeMetrics;
 import io.pbx3sbc.edge.dispatch.DestinationStats;
 import io.pbx3sbc.edge.dispatch.HealthTracker;
 import io.pbx3sbc.edge.dispatch.OptionsProber;
+import io.pbx3sbc.edge.dns.BackendResolver;
+import io.pbx3sbc.edge.dns.DnsJavaClient;
 import io.pbx3sbc.edge.routing.ActiveTable;
 import io.pbx3sbc.edge.routing.Backend;
 import io.pbx3sbc.edge.routing.BackendSet;
@@ -21,6 +23,7 @@ import io.pbx3sbc.edge.sip.RelayEngine;
 import io.pbx3sbc.edge.sip.SelfAddress;
 import io.pbx3sbc.edge.sip.SipCore;
 import io.pbx3sbc.edge.sip.transport.TcpTransport;
+import io.pbx3sbc.edge.sip.transport.TlsContexts;
 import io.pbx3sbc.edge.update.NudgeReceiver;
 import io.pbx3sbc.edge.update.RoutingUpdater;
 import io.pbx3sbc.edge.update.S3VersionSource;
@@ -68,8 +71,8 @@ public final class Edge implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Instant started = Instant.now();
     private SipCore sip;
-    private io.pbx3sbc.edge.sip.transport.TlsContexts tls;
-    private io.pbx3sbc.edge.dns.BackendResolver resolver;
+    private TlsContexts tls;
+    private BackendResolver resolver;
     private RelayEngine proxy;
     private OptionsProber prober;
     private AdminServer admin;
@@ -194,7 +197,7 @@ public final class Edge implements AutoCloseable {
         // the tenants' backends answer every call: never counted (a forged backend source still meets the signed-route checks)
         guard.exemptWhen(a -> trusted.apply(a) || isDestination(a));
         EdgeConfig.Tls t = config.tls();
-        tls = io.pbx3sbc.edge.sip.transport.TlsContexts.load(t.settings());
+        tls = TlsContexts.load(t.settings());
         if (t.settings().serves()) {
             tls.watch(t.reloadInterval().toMillis());
             LOG.info("TLS certificate loaded from {}: expires {}", t.settings().certificate(), tls.certificateNotAfter());
@@ -217,8 +220,8 @@ public final class Edge implements AutoCloseable {
                 ProtectionPolicy.DEFAULT_METHODS);
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());
         prober = new OptionsProber(tables::current, health, timers, System::currentTimeMillis);
-        resolver = new io.pbx3sbc.edge.dns.BackendResolver(config.dnsServer() == null ? io.pbx3sbc.edge.dns.DnsJavaClient.system()
-                : io.pbx3sbc.edge.dns.DnsJavaClient.server(new java.net.InetSocketAddress(config.dnsServer().host(), config.dnsServer().port())),
+        resolver = new BackendResolver(config.dnsServer() == null ? DnsJavaClient.system()
+                : DnsJavaClient.server(new java.net.InetSocketAddress(config.dnsServer().host(), config.dnsServer().port())),
                 System::currentTimeMillis);
         proxy = new RelayEngine(sip.wire(), sip.wheel(), self, tokens, tables, router, health, metrics, stats, prober,
                 new RelayEngine.Settings(config.frTimer().toMillis(), config.frInvTimer().toMillis(), p.waitTimer().toMillis(),
