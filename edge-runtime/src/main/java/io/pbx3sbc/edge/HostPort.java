@@ -41,6 +41,12 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /** Whether {@code host} is an IP address (IPv4, IPv6, or bracketed IPv6) rather than a name to resolve. */
+    public static boolean isIpLiteral(String host) {
+        return !host.isEmpty() && (host.startsWith("[") || host.indexOf(':') >= 0
+                || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
+    }
+
     @Override
     public String toString() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

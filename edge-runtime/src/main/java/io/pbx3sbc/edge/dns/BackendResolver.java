@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge.dns;
 
+import io.pbx3sbc.edge.HostPort;
 import io.pbx3sbc.edge.routing.Backend;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public final class BackendResolver implements AutoCloseable {
     public List<Target> targets(Backend backend) {
         String host = backend.address().host();
         Peer.Transport transport = Peer.Transport.of(backend.address().transport());
-        if (isIpLiteral(host)) {
+        if (HostPort.isIpLiteral(host)) {
             return List.of(new Target(transport, new InetSocketAddress(unbracket(host), backend.address().port())));
         }
         Entry e = cache.get(backend.uri());
@@ -197,10 +198,6 @@ public final class BackendResolver implements AutoCloseable {
     static boolean hasExplicitPort(String uri) {
         Matcher m = EXPLICIT_PORT.matcher(uri);
         return m.find() && m.group(2) != null;
-    }
-
-    static boolean isIpLiteral(String host) {
-        return host.startsWith("[") || host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     private static String unbracket(String host) {

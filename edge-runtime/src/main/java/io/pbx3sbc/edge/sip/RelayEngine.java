@@ -113,12 +113,6 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     private volatile boolean draining;
 
     public RelayEngine(Wire wire, TimerWheel wheel, SelfAddress self, DialogTokens tokens, ActiveTable tables, Router router,
-                       HealthTracker health, EdgeMetrics metrics, DestinationStats stats, ProbeOutcomes probes, Settings settings) {
-        this(wire, wheel, self, tokens, tables, router, health, metrics, stats, probes, settings,
-                new BackendResolver(io.pbx3sbc.edge.dns.DnsJavaClient.system(), System::currentTimeMillis));
-    }
-
-    public RelayEngine(Wire wire, TimerWheel wheel, SelfAddress self, DialogTokens tokens, ActiveTable tables, Router router,
                        HealthTracker health, EdgeMetrics metrics, DestinationStats stats, ProbeOutcomes probes, Settings settings,
                        BackendResolver resolver) {
         this.resolver = resolver;
@@ -680,7 +674,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             host = host.substring(1, host.length() - 1);
         }
         int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
-        if (host == null || !isIpLiteral(host)) {
+        if (host == null || !HostPort.isIpLiteral(host)) {
             return null;
         }
         try {
@@ -1006,10 +1000,6 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     private static Peer peerOf(String host, int port, String transport) {
         return new Peer(Peer.Transport.of(transport), new InetSocketAddress(host, port));
-    }
-
-    static boolean isIpLiteral(String host) {
-        return !host.isEmpty() && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
     }
 
     private String via(Peer.Transport transport, String branch) {

@@ -46,6 +46,19 @@ class RelayEngineTest {
     static final Peer B1 = Peer.udp("10.0.0.1", 5060);
     static final Peer B2 = Peer.udp("10.0.0.2", 5060);
     static final String EDGE = "192.0.2.1";
+    /** Every destination here is an IP address: a lookup would be a bug. */
+    static final io.pbx3sbc.edge.dns.BackendResolver IP_ONLY = new io.pbx3sbc.edge.dns.BackendResolver(
+            new io.pbx3sbc.edge.dns.BackendResolver.DnsClient() {
+                @Override
+                public List<Srv> srv(String name) {
+                    throw new AssertionError("no DNS in this test: " + name);
+                }
+
+                @Override
+                public List<Address> addresses(String name) {
+                    throw new AssertionError("no DNS in this test: " + name);
+                }
+            }, System::currentTimeMillis);
 
     record Sent(String message, Peer to) {
         String firstLine() {
@@ -95,7 +108,7 @@ class RelayEngineTest {
         return new RelayEngine((bytes, to) -> sent.add(new Sent(new String(bytes, StandardCharsets.ISO_8859_1), to)), wheel,
                 new SelfAddress(edge, edge, edge), tokens, tables,
                 new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter()), new HealthTracker(), metrics,
-                new DestinationStats(), probes, new RelayEngine.Settings(5_000, 30_000, 5_000, maxTransactions));
+                new DestinationStats(), probes, new RelayEngine.Settings(5_000, 30_000, 5_000, maxTransactions), IP_ONLY);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -404,7 +417,7 @@ class RelayEngineTest {
             }
         }, wheel, new SelfAddress(new HostPort(EDGE, 5060), new HostPort(EDGE, 5060), new HostPort(EDGE, 5060)), tokens, tablesOf(),
                 new Router(ProtectionPolicy.DEFAULT, new DestinationSelector(), new RateLimiter()), new HealthTracker(), metrics,
-                new DestinationStats(), probes(), new RelayEngine.Settings(5_000, 30_000, 5_000, 100));
+                new DestinationStats(), probes(), new RelayEngine.Settings(5_000, 30_000, 5_000, 100), IP_ONLY);
         String flow = tokens.flowToken(new DialogTokens.Flow(new DialogTokens.Hop(Peer.Transport.TCP, true, "198.51.100.30", 43210),
                 "t.example.com"));
         noFlows.onRequest(parse("INVITE sip:200@192.168.1.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-g\r\n"

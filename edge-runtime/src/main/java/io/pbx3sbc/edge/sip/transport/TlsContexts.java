@@ -192,7 +192,7 @@ public final class TlsContexts implements AutoCloseable {
         e.setEnabledProtocols(protocols);
         SSLParameters p = e.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 5922: the certificate must name the host we dialled
-        if (!isIpLiteral(host)) {
+        if (!io.pbx3sbc.edge.HostPort.isIpLiteral(host)) {
             p.setServerNames(List.of(new SNIHostName(host)));
         }
         e.setSSLParameters(p);
@@ -354,10 +354,6 @@ public final class TlsContexts implements AutoCloseable {
             throw new GeneralSecurityException("the private key does not belong to the certificate "
                     + cert.getSubjectX500Principal().getName());
         }
-    }
-
-    static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     @Override
