@@ -33,7 +33,7 @@ public class EdgeFleetSpec {
     public Boolean hostNetwork = false;
 
     @Size(max = 260)
-    @Pattern("^[A-Za-z0-9.:\\[\\]-]+(:[0-9]{1,5})?$")
+    @Pattern(Api.HOST_PORT_PATTERN)
     @JsonPropertyDescription("host:port the edges put in Record-Route: what callers reach (a LoadBalancer address or DNS name). Defaults to the SIP Service.")
     public String advertisedAddress;
 
@@ -144,7 +144,7 @@ public class EdgeFleetSpec {
         public Integer port = DEFAULT_PORT;
 
         @Size(max = 260)
-        @Pattern("^[A-Za-z0-9.:\\[\\]-]+(:[0-9]{1,5})?$")
+        @Pattern(Api.HOST_PORT_PATTERN)
         @JsonPropertyDescription("host:port TLS callers reach, put in the TLS Record-Route and Path. Default: the host of advertisedAddress with the TLS port.")
         public String advertisedAddress;
 
