@@ -81,8 +81,15 @@ sed -e "s#@LISTEN@#127.0.6.2:5060#" -e "s#@DB_PATH@#$work/routing.db#" -e "s#@CH
     -e "s#^listen=udp:127.0.6.2:5060#listen=udp:127.0.6.2:5060\nlisten=tls:127.0.6.2:5061\nenable_tls=yes\ntcp_children=4\ntcp_max_connections=65536\ntls_max_connections=65536#" \
     -e "s#^loadmodule \"db_sqlite.so\"#loadmodule \"db_sqlite.so\"\nloadmodule \"tls.so\"\nmodparam(\"tls\", \"config\", \"$work/kamailio-tls.cfg\")#" \
     "$root/hack/kamailio/seed-routing.cfg" > "$work/kamailio.cfg"
-kamailio -DD -E -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -Y "$work" -x tlsf -m 512 -M 16 > "$work/kamailio.log" 2>&1 &
-kamailio_pid=$!; pids+=($kamailio_pid)
+# Debian 12's Kamailio 5.6.3 TLS module (OpenSSL 3) can abort under handshake churn (a double free in
+# tls_init.c, kamailio/kamailio#3791; fixed upstream by tls_threads_mode, which 5.6 lacks): it is
+# restarted when that happens, and the runs it died in are counted and left out.
+kamailio_crashes=0
+start_kamailio() {
+  kamailio -DD -E -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -Y "$work" -x tlsf -m 512 -M 16 >> "$work/kamailio.log" 2>&1 &
+  kamailio_pid=$!; pids+=($kamailio_pid)
+}
+start_kamailio
 
 # --- (b) the edge with its TLS listener ---------------------------------------------------------------
 heap="${EDGE_BENCH_HEAP:-256m}"
@@ -122,27 +129,69 @@ if [[ "$handshakes_only" == 0 ]]; then
   e_cpu=$(cpu_per_call "$edge_target" edge "$edge_pid")
 fi
 
-# handshakes NAME HOST:PORT: full handshakes per wall second over 10 s, the median of three runs (a run
-# that prints no count, as s_time sometimes does when ports run short, is tried again)
+# handshakes NAME HOST:PORT PATTERN: new TLS handshakes per wall second (openssl s_time -new, one
+# client, no resumption, 10 s) and the server's CPU per handshake (processes matching PATTERN), the
+# median of three runs. A run that prints no count (s_time does when ports run short) or in which
+# Kamailio aborted is tried again, at most six tries. Sets hs_rate and hs_cpu (not run in a subshell:
+# it may restart Kamailio).
 handshakes() {
-  local runs=() n s tries=0
-  while (( ${#runs[@]} < 3 && tries < 6 )); do
+  local name=$1 listener=$2 pattern=$3 rates=() cpus=() tries=0 n c0 c1 t0 t1
+  while (( ${#rates[@]} < 3 && tries < 6 )); do
     tries=$((tries + 1))
-    read -r n s < <(openssl s_time -connect "$2" -new -time 10 2>/dev/null | sed -nE 's/^([0-9]+) connections in ([0-9.]+) real seconds.*/\1 \2/p' | tail -1) || true
+    if [[ $name == kamailio ]] && ! kill -0 "$kamailio_pid" 2>/dev/null; then
+      log "kamailio had aborted (see $work/kamailio.log): restarting it"
+      start_kamailio; sleep 3
+      openssl s_time -connect "$listener" -new -time 5 >/dev/null 2>&1 || true
+    fi
+    c0=$(cpu_ticks $(pgrep -f "$pattern")); t0=$(date +%s.%N)
+    n=$(openssl s_time -connect "$listener" -new -time 10 2>/dev/null | sed -nE 's/^([0-9]+) connections in [0-9.]+ real seconds.*/\1/p' | tail -1) || true
+    t1=$(date +%s.%N); c1=$(cpu_ticks $(pgrep -f "$pattern"))
     sleep 3
-    [[ -n "${n:-}" && -n "${s:-}" ]] || continue
-    runs+=("$(python3 -c "print(f'{$n / $s:.0f}')")")
-    printf '   %-9s %s handshakes in %s s\n' "$1" "$n" "$s" >&2
+    if [[ $name == kamailio ]] && ! kill -0 "$kamailio_pid" 2>/dev/null; then
+      kamailio_crashes=$((kamailio_crashes + 1)); continue
+    fi
+    [[ -n "${n:-}" && "$n" -gt 0 ]] || continue
+    rates+=("$(python3 -c "print(f'{$n / ($t1 - $t0):.0f}')")")
+    cpus+=("$(python3 -c "print(f'{($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $n:.2f}')")")
+    printf '   %-9s %s handshakes in %.1f s, %s ms of CPU each\n' "$name" "$n" "$(python3 -c "print($t1 - $t0)")" "${cpus[-1]}" >&2
   done
-  printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
+  hs_rate=$(printf '%s\n' "${rates[@]:-n/a}" | sort -n | sed -n "$(( (${#rates[@]} + 1) / 2 ))p")
+  hs_cpu=$(printf '%s\n' "${cpus[@]:-n/a}" | sort -n | sed -n "$(( (${#cpus[@]} + 1) / 2 ))p")
+}
+# handshakes_parallel NAME HOST:PORT PATTERN CLIENTS: the same with CLIENTS s_time clients at once (the
+# server's capacity rather than one client's round trips; the clients share the two cores), best of two.
+handshakes_parallel() {
+  local name=$1 listener=$2 pattern=$3 clients=$4 best=n/a best_cpu=n/a try c0 c1 t0 t1 n i cpids
+  for try in 1 2; do
+    if [[ $name == kamailio ]] && ! kill -0 "$kamailio_pid" 2>/dev/null; then start_kamailio; sleep 3; fi
+    c0=$(cpu_ticks $(pgrep -f "$pattern")); t0=$(date +%s.%N); cpids=()
+    for i in $(seq 1 "$clients"); do
+      openssl s_time -connect "$listener" -new -time 10 2>/dev/null > "$work/s_time.$i" & cpids+=($!)
+    done
+    wait "${cpids[@]}" || true
+    t1=$(date +%s.%N); c1=$(cpu_ticks $(pgrep -f "$pattern"))
+    sleep 3
+    if [[ $name == kamailio ]] && ! kill -0 "$kamailio_pid" 2>/dev/null; then kamailio_crashes=$((kamailio_crashes + 1)); continue; fi
+    n=$(cat "$work"/s_time.* | sed -nE 's/^([0-9]+) connections in [0-9.]+ real seconds.*/\1/p' | paste -sd+ | bc)
+    [[ -n "$n" && "$n" -gt 0 ]] || continue
+    printf '   %-9s %s handshakes from %s clients in %.1f s, %s ms of CPU each\n' "$name" "$n" "$clients" \
+      "$(python3 -c "print($t1 - $t0)")" "$(python3 -c "print(f'{($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $n:.2f}')")" >&2
+    if [[ $best == n/a ]] || (( $(python3 -c "print(int($n / ($t1 - $t0)))") > best )); then
+      best=$(python3 -c "print(int($n / ($t1 - $t0)))")
+    fi
+  done
+  hs_parallel=$best
 }
 log "new TLS handshakes per second, straight at each listener (after the same 10-s warm-up for both)"
 for listener in 127.0.6.2:5061 127.0.6.1:5061; do
   openssl s_time -connect "$listener" -new -time 10 >/dev/null 2>&1 || true
   sleep 3
 done
-k_hs=$(handshakes kamailio 127.0.6.2:5061)
-e_hs=$(handshakes edge 127.0.6.1:5061)
+handshakes kamailio 127.0.6.2:5061 "$work/kamailio.cfg"; k_hs=$hs_rate; k_hs_cpu=$hs_cpu
+handshakes edge 127.0.6.1:5061 "edge-id bench"; e_hs=$hs_rate; e_hs_cpu=$hs_cpu
+log "the same with 4 clients at once"
+handshakes_parallel kamailio 127.0.6.2:5061 "$work/kamailio.cfg" 4; k_hs4=$hs_parallel
+handshakes_parallel edge 127.0.6.1:5061 "edge-id bench" 4; e_hs4=$hs_parallel
 
 cat <<SUMMARY
 
@@ -154,5 +203,8 @@ INVITE->200 p50 ms at $moderate_rate calls/s  $(printf '%-11s %-11s' "$e_p50" "$
 INVITE->200 p99 ms                      $(printf '%-11s %-11s' "$e_p99" "$k_p99")
 proxy CPU ms per call at $cpu_rate calls/s   $(printf '%-11s %-11s %s' "$e_cpu" "$k_cpu" "$(ratio "$e_cpu" "$k_cpu")")
 TLS handshakes/s (s_time -new, median)  $(printf '%-11s %-11s %s' "$e_hs" "$k_hs" "$(ratio "$e_hs" "$k_hs")")
+TLS handshakes/s, 4 clients at once     $(printf '%-11s %-11s %s' "$e_hs4" "$k_hs4" "$(ratio "$e_hs4" "$k_hs4")")
+server CPU ms per TLS handshake         $(printf '%-11s %-11s %s' "$e_hs_cpu" "$k_hs_cpu" "$(ratio "$e_hs_cpu" "$k_hs_cpu")")
+Kamailio TLS aborts (kamailio#3791)      $kamailio_crashes
 (work files: $work)
 SUMMARY

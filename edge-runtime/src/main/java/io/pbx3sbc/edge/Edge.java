@@ -23,6 +23,7 @@ import io.pbx3sbc.edge.sip.RelayEngine;
 import io.pbx3sbc.edge.sip.SelfAddress;
 import io.pbx3sbc.edge.sip.SipCore;
 import io.pbx3sbc.edge.sip.transport.TcpTransport;
+import io.pbx3sbc.edge.sip.transport.FastCurves;
 import io.pbx3sbc.edge.sip.transport.TlsContexts;
 import io.pbx3sbc.edge.update.NudgeReceiver;
 import io.pbx3sbc.edge.update.RoutingUpdater;
@@ -197,6 +198,7 @@ public final class Edge implements AutoCloseable {
         // the tenants' backends answer every call: never counted (a forged backend source still meets the signed-route checks)
         guard.exemptWhen(a -> trusted.apply(a) || isDestination(a));
         EdgeConfig.Tls t = config.tls();
+        FastCurves.install();
         tls = TlsContexts.load(t.settings());
         if (t.settings().serves()) {
             tls.watch(t.reloadInterval().toMillis());
