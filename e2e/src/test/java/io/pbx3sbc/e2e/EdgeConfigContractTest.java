@@ -64,6 +64,7 @@ class EdgeConfigContractTest {
         assertThat(edge.tls().callerTransports()).isEqualTo(Set.of(Peer.Transport.TLS));
         assertThat(edge.tls().advertised()).as("phones reach the load balancer's name").isEqualTo(new HostPort("sip.example.com", 5061));
         assertThat(edge.advertised()).as("backends reach the pod itself").isEqualTo(new HostPort("10.244.1.7", 5060));
+        assertThat(edge.pathAddress()).as("a registrar's requests for a phone reach this pod").isEqualTo(new HostPort("10.244.1.7", 5060));
         assertThat(edge.tls().settings().certificate()).isEqualTo(Path.of("/etc/pbx3sbc/tls/tls.crt"));
         assertThat(edge.tls().settings().key()).isEqualTo(Path.of("/etc/pbx3sbc/tls/tls.key"));
         assertThat(edge.tls().settings().clientAuth()).isEqualTo(TlsContexts.ClientAuth.NONE);

@@ -217,7 +217,8 @@ public final class Edge implements AutoCloseable {
         HostPort tlsListen = t.listen() == null ? null : new HostPort(t.listen().host(), sip.tlsPort());
         HostPort tlsAdvertised = t.advertised() == null ? null
                 : new HostPort(t.advertised().host(), t.listen().port() == 0 ? sip.tlsPort() : t.advertised().port());
-        SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress(), tlsListen, tlsAdvertised);
+        SelfAddress self = new SelfAddress(config.sipListen(), config.advertised(), sip.viaAddress(), tlsListen, tlsAdvertised,
+                config.pathAddress());
         ProtectionPolicy policy = ProtectionPolicy.of(config.scannerUserAgents(), config.requireRequestUriMatchesTo(),
                 ProtectionPolicy.DEFAULT_METHODS);
         Router router = new Router(policy, new DestinationSelector(), new RateLimiter());

@@ -19,12 +19,14 @@ import java.util.Objects;
  * option has one flag {@code --name} and one variable {@code EDGE_NAME}; {@link #usage()} lists them.
  *
  * @param advertised     the address put in Record-Route: what callers reach (a Service, a NAT's public side)
+ * @param pathAddress    the address put in Path: this edge alone (its pod IP), so that a registrar's
+ *                       requests for a phone come to the edge holding the phone's connection
  * @param sipThreads     UDP reader threads (each handles its message to the end)
  * @param drainTimeout   how long SIGTERM waits for open transactions before the process exits
  * @param adminDetail    the admin port may tell tenant detail (/lookup, domains and destinations in /status)
  * @param dnsServer      the DNS server for named backends; null: the system's
  */
-public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort adminListen,
+public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPort advertised, HostPort pathAddress, HostPort adminListen,
                          String edgeId, String scannerUserAgents, boolean requireRequestUriMatchesTo, Duration frTimer,
                          Duration frInvTimer, int sipThreads, Duration drainTimeout, boolean probing, boolean adminDetail,
                          Protection protection, Tls tls, HostPort dnsServer) {
@@ -113,6 +115,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("dns-server", null, "host:port of the DNS server for backends named by DNS (default: the system's resolvers and search path, in a pod the cluster DNS)"),
             new Option("caller-transports", null, "transports that take requests from anyone, e.g. tls for a TLS-only edge (default: udp,tcp, plus tls with a certificate); the others answer only backends and --flood-exempt blocks"),
             new Option("advertised-address", null, "host:port put in Record-Route (default: the SIP listen address)"),
+            new Option("path-address", null, "host:port put in Path on REGISTER: this edge alone (its pod IP), so the registrar's requests for a phone reach the edge holding its connection (default: the advertised address)"),
             new Option("admin-listen", "127.0.0.1:9090", "address for /healthz /readyz /status /metrics (the operator sets the pod IP)"),
             new Option("admin-detail", "false", "serve /lookup, and domains and destination URIs in /status and per-tenant metrics (they tell which domains are tenants and where their PBXes are)"),
             new Option("edge-id", null, "name of this edge in logs and reports (default: the host name)"),
@@ -142,6 +145,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
         }
         Objects.requireNonNull(sipListen, "sipListen");
         Objects.requireNonNull(advertised, "advertised");
+        Objects.requireNonNull(pathAddress, "pathAddress");
         Objects.requireNonNull(adminListen, "adminListen");
         Objects.requireNonNull(edgeId, "edgeId");
         if (sipThreads < 1) {
@@ -198,7 +202,8 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             HostPort sip = HostPort.parse(values.get("sip-listen"), 5060);
             HostPort advertised = values.containsKey("advertised-address")
                     ? HostPort.parse(values.get("advertised-address"), 5060) : sip;
-            return new EdgeConfig(db == null ? null : Path.of(db), fleet, sip, advertised, HostPort.parse(values.get("admin-listen"), 9090),
+            HostPort path = values.containsKey("path-address") ? HostPort.parse(values.get("path-address"), 5060) : advertised;
+            return new EdgeConfig(db == null ? null : Path.of(db), fleet, sip, advertised, path, HostPort.parse(values.get("admin-listen"), 9090),
                     values.getOrDefault("edge-id", hostName()), values.get("scanner-user-agents"),
                     bool(values, "require-ruri-matches-to"), duration(values, "fr-timer"), duration(values, "fr-inv-timer"),
                     Integer.parseInt(values.get("sip-threads")), duration(values, "drain-timeout"), bool(values, "probing"),

@@ -350,7 +350,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
             }
             if (r.method.equals("REGISTER")) { // RFC 3327: the registrar's requests for this phone come back through us
                 String flow = tokens.flowToken(new Flow(Hop.of(r.caller, r.caller.reliable()), r.tenant));
-                out.prepend("Path", "<" + self.uriFor(peer.transport(), flow, ";lr") + ">");
+                out.prepend("Path", "<" + self.pathUriFor(peer.transport(), flow, ";lr") + ">");
             }
             startLeg(r, out, peer, backend, false);
         } catch (Exception e) {
@@ -455,6 +455,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                     reply(r.lastUpstream, r.caller);
                 }
                 SipMessage out = req.copy();
+                out.removeFirst("Route"); // the Path entry with the flow token
                 for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
                     out.removeFirst("Route");
                 }
@@ -473,7 +474,9 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
     /** The flow our top Route's Path token names, when it verifies and the request comes from a backend. */
     private Flow flowOf(SipMessage req, Peer from, RoutingTable table) {
         SipUri top = RequestViews.topRoute(req);
-        if (top == null || !self.isOurs(top) || !DialogTokens.looksLikeFlowToken(top.user())) {
+        // the token, not the host, says it is ours: a Path names the edge that made it, and any edge of
+        // the fleet can carry a UDP flow or say 430 for a connection it does not hold
+        if (top == null || !DialogTokens.looksLikeFlowToken(top.user())) {
             return null;
         }
         if (!table.isDestinationHost(from.hostAddress()) && !resolver.isBackendAddress(from.hostAddress())) {

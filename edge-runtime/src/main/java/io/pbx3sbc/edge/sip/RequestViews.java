@@ -18,7 +18,8 @@ final class RequestViews {
     static RequestView of(SipMessage req, SelfAddress self, String dialogTenant, DialogTokens.Flow flow) {
         SipUri routeUri = topRoute(req);
         SipUri ruri = req.requestUri();
-        boolean ours = self.isOurs(routeUri);
+        // a Route with a verified flow token of this fleet is ours whichever edge of the fleet it names
+        boolean ours = self.isOurs(routeUri) || flow != null;
         return new RequestView(req.method(), req.maxForwards(), ruri.hostName(), req.to().uri().hostName(),
                 req.to().tag() != null, req.value("User-Agent"), req.callId(), routeUri != null, ours,
                 self.isOurs(ruri), dialogTenant, ours && DialogTokens.looksLikeFlowToken(routeUri.user()),

@@ -16,17 +16,28 @@ import java.util.stream.Stream;
  *
  * @param tlsListen     null when the edge has no TLS listener
  * @param tlsAdvertised what TLS callers reach (null: no TLS listener)
+ * @param path          what a registrar reaches this edge alone at (its pod IP; its TLS port for TLS): the
+ *                      host of our Path entries, so requests for a phone come to the edge holding its flow
  */
 public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, HostPort tlsListen, HostPort tlsAdvertised,
-                          Set<String> names) {
+                          HostPort path, Set<String> names) {
 
     public SelfAddress(HostPort listen, HostPort advertised, HostPort via) {
         this(listen, advertised, via, null, null);
     }
 
     public SelfAddress(HostPort listen, HostPort advertised, HostPort via, HostPort tlsListen, HostPort tlsAdvertised) {
-        this(listen, advertised, via, tlsListen, tlsAdvertised, Set.copyOf(Stream.of(listen, advertised, via, tlsListen, tlsAdvertised)
+        this(listen, advertised, via, tlsListen, tlsAdvertised, advertised);
+    }
+
+    public SelfAddress(HostPort listen, HostPort advertised, HostPort via, HostPort tlsListen, HostPort tlsAdvertised, HostPort path) {
+        this(listen, advertised, via, tlsListen, tlsAdvertised, path, Set.copyOf(Stream.of(listen, advertised, via, tlsListen,
+                        tlsAdvertised, path, pathOverTls(path, tlsListen))
                 .filter(Objects::nonNull).map(hp -> hp.host().toLowerCase(Locale.ROOT) + ":" + hp.port()).toList()));
+    }
+
+    private static HostPort pathOverTls(HostPort path, HostPort tlsListen) {
+        return tlsListen == null ? null : new HostPort(path.host(), tlsListen.port());
     }
 
     public boolean isOurs(SipUri uri) {
@@ -43,6 +54,16 @@ public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, Ho
                     : SipUri.of(user, tlsAdvertised.host(), tlsAdvertised.port(), ";transport=tls" + params).toString();
             case TCP -> SipUri.of(user, advertised.host(), advertised.port(), ";transport=tcp" + params).toString();
             case UDP -> SipUri.of(user, advertised.host(), advertised.port(), params).toString();
+        };
+    }
+
+    /** Our Path entry for a REGISTER relayed over {@code transport}: it names this edge alone. */
+    public String pathUriFor(Peer.Transport transport, String user, String params) {
+        return switch (transport) {
+            case TLS -> tlsListen == null ? pathUriFor(Peer.Transport.TCP, user, params)
+                    : SipUri.of(user, path.host(), tlsListen.port(), ";transport=tls" + params).toString();
+            case TCP -> SipUri.of(user, path.host(), path.port(), ";transport=tcp" + params).toString();
+            case UDP -> SipUri.of(user, path.host(), path.port(), params).toString();
         };
     }
 

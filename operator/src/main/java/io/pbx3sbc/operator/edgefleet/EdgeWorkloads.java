@@ -322,6 +322,9 @@ public final class EdgeWorkloads {
                 new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
                         .endFieldRef().endValueFrom().build(),
                 new EnvVarBuilder().withName("EDGE_ADMIN_LISTEN").withValue("$(POD_IP):" + FleetNames.ADMIN_PORT).build(),
+                // Path names this pod alone: the registrar's requests for a phone reach the edge holding its
+                // connection, not whichever edge the Service picks
+                new EnvVarBuilder().withName("EDGE_PATH_ADDRESS").withValue("$(POD_IP):" + FleetNames.SIP_PORT).build(),
                 secretEnv("AWS_ACCESS_KEY_ID", creds, KubernetesFleetSecrets.ACCESS_KEY_ID),
                 secretEnv("AWS_SECRET_ACCESS_KEY", creds, KubernetesFleetSecrets.SECRET_ACCESS_KEY)));
         if (!offersPlainSip(s)) {

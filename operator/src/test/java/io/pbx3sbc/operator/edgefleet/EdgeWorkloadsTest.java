@@ -182,6 +182,16 @@ class EdgeWorkloadsTest {
     }
 
     @Test
+    void pathNamesThePodItselfSoARegistrarsRequestsReachTheEdgeHoldingThePhonesConnection() {
+        var c = one(EdgeWorkloads.desired(fleet, List.of("PUBKEY"), DEFAULTS), Deployment.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("EDGE_PATH_ADDRESS");
+            assertThat(e.getValue()).isEqualTo("$(POD_IP):5060");
+        });
+    }
+
+    @Test
     void aTlsOnlyFleetOffersOnlyTlsAndAdvertisesThePodToItsBackends() {
         fleet.getSpec().tls = tls();
         fleet.getSpec().callerTransports = List.of(EdgeFleetSpec.Transport.tls);
