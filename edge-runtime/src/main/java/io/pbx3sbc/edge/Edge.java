@@ -73,6 +73,9 @@ public final class Edge implements AutoCloseable {
     private final Instant started = Instant.now();
     private SipCore sip;
     private TlsContexts tls;
+    private DialogTokens tokens;
+    /** A Secret volume changes the key files in place (within about a minute): read them this often. */
+    private static final long DIALOG_KEY_RELOAD_MILLIS = 10_000;
     private BackendResolver resolver;
     private RelayEngine proxy;
     private OptionsProber prober;
@@ -206,9 +209,11 @@ public final class Edge implements AutoCloseable {
         }
         sip = SipCore.bind(config.sipListen(), t.listen(), tls, t.callerTransports(), guard, new TcpTransport.Limits(p.tcpMaxConnections(),
                 p.tcpMaxPerSource(), p.maxMessageBytes(), p.tcpReadTimeout().toMillis(), p.tcpIdleTimeout().toMillis(), 1 << 20));
-        DialogTokens tokens;
         if (p.dialogKeyFile() != null) {
             tokens = DialogTokens.fromFile(p.dialogKeyFile());
+            tokens.watch(DIALOG_KEY_RELOAD_MILLIS);
+            LOG.info("dialog keys from {}: signing with {}, also accepting {}", p.dialogKeyFile(), tokens.keyIds().get(0),
+                    tokens.keyIds().subList(1, tokens.keyIds().size()));
         } else {
             tokens = DialogTokens.random();
             LOG.warn("no --dialog-key-file: Via branches and Record-Route are signed with a key of this process only; "
@@ -473,6 +478,15 @@ public final class Edge implements AutoCloseable {
             EdgeMetrics.sample(out, (String) r[0], null, null, null, null, ((Number) r[3]).doubleValue());
         }
         writeTlsMetrics(out);
+        writeDialogKeyMetrics(out);
+    }
+
+    private void writeDialogKeyMetrics(StringBuilder out) {
+        if (tokens == null) {
+            return;
+        }
+        EdgeMetrics.family(out, "pbx3sbc_edge_dialog_keys", "Dialog keys accepted (the signing key, plus .next and .previous while rotating)", "gauge");
+        EdgeMetrics.sample(out, "pbx3sbc_edge_dialog_keys", null, null, null, null, tokens.keyIds().size());
     }
 
     private void writeTlsMetrics(StringBuilder out) {

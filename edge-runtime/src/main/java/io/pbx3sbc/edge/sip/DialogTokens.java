@@ -1,6 +1,8 @@
 package io.pbx3sbc.edge.sip;
 
 import io.pbx3sbc.edge.sip.transport.Peer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -11,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,16 +36,51 @@ import java.util.concurrent.ThreadLocalRandom;
  *   the PBX's requests to that phone come back over the same connection or NAT binding.</li>
  * </ul>
  * All edges of a fleet share the key, so any of them can carry a dialog another one set up.
+ *
+ * <p>Rotation without dropping dialogs or registrations: next to the key file, {@code <file>.next} (a
+ * key being introduced) and {@code <file>.previous} (the key being retired) are accepted too, and the
+ * files are read again while the edge runs. Only the key file itself signs. docs/operations.md has the
+ * three steps.
  */
 public final class DialogTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(DialogTokens.class);
     private static final String MAGIC = "z9hG4bK";
     private static final int MAC_BYTES = 12;
     private static final HexFormat HEX = HexFormat.of();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-    private final ThreadLocal<Mac> macs;
     private final boolean ephemeral;
+    /** Where the keys were read from (null: given in memory), and what was read last. */
+    private final Path source;
+    private volatile Keys keys;
+    private byte[] lastRead;
+    private Thread watcher;
+
+    /** The key that signs first, then the others still (or already) accepted. */
+    private record Keys(List<ThreadLocal<Mac>> macs, List<String> ids) {
+        static Keys of(List<byte[]> keys) {
+            List<ThreadLocal<Mac>> macs = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (byte[] key : keys) {
+                if (key.length < 16) {
+                    throw new IllegalArgumentException("dialog key must have at least 16 bytes, got " + key.length);
+                }
+                byte[] k = key.clone();
+                macs.add(ThreadLocal.withInitial(() -> {
+                    try {
+                        Mac m = Mac.getInstance("HmacSHA256");
+                        m.init(new SecretKeySpec(k, "HmacSHA256"));
+                        return m;
+                    } catch (java.security.GeneralSecurityException e) {
+                        throw new IllegalStateException("HmacSHA256 unavailable", e);
+                    }
+                }));
+                ids.add(keyId(k));
+            }
+            return new Keys(List.copyOf(macs), List.copyOf(ids));
+        }
+    }
 
     /**
      * How the edge reaches one side: a transport and an IP address.
@@ -101,20 +140,14 @@ public final class DialogTokens {
     }
 
     public DialogTokens(byte[] key, boolean ephemeral) {
-        if (key.length < 16) {
-            throw new IllegalArgumentException("dialog key must have at least 16 bytes, got " + key.length);
-        }
-        byte[] k = key.clone();
+        this(List.of(key), ephemeral, null);
+    }
+
+    /** @param keys the signing key first, then keys that are only accepted */
+    private DialogTokens(List<byte[]> keys, boolean ephemeral, Path source) {
+        this.keys = Keys.of(keys);
         this.ephemeral = ephemeral;
-        this.macs = ThreadLocal.withInitial(() -> {
-            try {
-                Mac m = Mac.getInstance("HmacSHA256");
-                m.init(new SecretKeySpec(k, "HmacSHA256"));
-                return m;
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 unavailable", e);
-            }
-        });
+        this.source = source;
     }
 
     /** A key of this process only: dialogs it sets up cannot move to another edge or survive a restart. */
@@ -124,12 +157,106 @@ public final class DialogTokens {
         return new DialogTokens(k, true);
     }
 
-    /** The fleet's key file (raw bytes, or text of at least 16 characters; surrounding whitespace ignored). */
+    /**
+     * The fleet's key file (raw bytes, or text of at least 16 characters; surrounding whitespace ignored),
+     * and {@code <file>.next} and {@code <file>.previous} when present: accepted, never used to sign.
+     */
     public static DialogTokens fromFile(Path file) throws IOException {
+        List<byte[]> keys = readKeys(file);
+        DialogTokens t = new DialogTokens(keys, false, file);
+        t.lastRead = fingerprint(keys);
+        return t;
+    }
+
+    private static List<byte[]> readKeys(Path file) throws IOException {
+        List<byte[]> keys = new ArrayList<>(List.of(readKey(file)));
+        for (String sibling : List.of(".next", ".previous")) {
+            Path p = file.resolveSibling(file.getFileName() + sibling);
+            if (Files.exists(p)) {
+                keys.add(readKey(p));
+            }
+        }
+        return keys;
+    }
+
+    private static byte[] readKey(Path file) throws IOException {
         byte[] raw = Files.readAllBytes(file);
         String text = new String(raw, StandardCharsets.ISO_8859_1).strip();
-        byte[] key = text.isEmpty() ? raw : text.getBytes(StandardCharsets.ISO_8859_1);
-        return new DialogTokens(key, false);
+        return text.isEmpty() ? raw : text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] fingerprint(List<byte[]> keys) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (byte[] k : keys) {
+                d.update(k);
+                d.update((byte) 0);
+            }
+            return d.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A short public name of a key: the first 8 hex digits of its SHA-256, for logs and metrics. */
+    static String keyId(byte[] key) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads the key files again; a changed set that loads replaces the one in use, one that does not
+     * (a key too short, a file half written) is refused and the keys in use stay.
+     *
+     * @return true when the keys changed
+     */
+    public synchronized boolean reload() {
+        if (source == null) {
+            return false;
+        }
+        try {
+            List<byte[]> read = readKeys(source);
+            byte[] print = fingerprint(read);
+            if (java.util.Arrays.equals(print, lastRead)) {
+                return false;
+            }
+            Keys next = Keys.of(read);
+            keys = next;
+            lastRead = print;
+            LOG.info("dialog keys reloaded from {}: signing with {}, also accepting {}", source, next.ids().get(0),
+                    next.ids().subList(1, next.ids().size()));
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.error("dialog keys in {} refused, the keys in use stay: {}", source, e.toString());
+            return false;
+        }
+    }
+
+    /** Reads the key files every {@code periodMillis} (a Secret volume changes them in place). */
+    public void watch(long periodMillis) {
+        if (source == null) {
+            return;
+        }
+        watcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(periodMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                reload();
+            }
+        }, "dialog-key-reload");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** The ids of the keys in use, the signing one first. */
+    public List<String> keyIds() {
+        return keys.ids();
     }
 
     public boolean isEphemeral() {
@@ -171,7 +298,7 @@ public final class DialogTokens {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(given, mac(branch.substring(MAGIC.length(), dot) + "|" + boundTo));
+        return signedByUs(given, branch.substring(MAGIC.length(), dot) + "|" + boundTo);
     }
 
     /** The kind letter of one of our branches, or 0. */
@@ -200,7 +327,7 @@ public final class DialogTokens {
         try {
             byte[] given = B64D.decode(token.substring(dot + 1));
             String body = token.substring(0, dot);
-            if (!MessageDigest.isEqual(given, mac(body + "|" + callId))) {
+            if (!signedByUs(given, body + "|" + callId)) {
                 return Optional.empty();
             }
             String[] parts = new String(B64D.decode(body), StandardCharsets.UTF_8).split("\\|", -1);
@@ -235,7 +362,7 @@ public final class DialogTokens {
         }
         try {
             String body = user.substring(2, dot);
-            if (!MessageDigest.isEqual(B64D.decode(user.substring(dot + 1)), mac("flow|" + body))) {
+            if (!signedByUs(B64D.decode(user.substring(dot + 1)), "flow|" + body)) {
                 return Optional.empty();
             }
             String[] parts = new String(B64D.decode(body), StandardCharsets.UTF_8).split("\\|", -1);
@@ -245,7 +372,22 @@ public final class DialogTokens {
         }
     }
 
+    /** Signed with the signing key. */
     private byte[] mac(String input) {
+        return mac(keys.macs().get(0), input);
+    }
+
+    /** Whether {@code given} is the MAC of {@code input} under any key we accept, the signing key first. */
+    private boolean signedByUs(byte[] given, String input) {
+        for (ThreadLocal<Mac> m : keys.macs()) {
+            if (MessageDigest.isEqual(given, mac(m, input))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] mac(ThreadLocal<Mac> macs, String input) {
         Mac m = macs.get();
         byte[] full = m.doFinal(input.getBytes(StandardCharsets.UTF_8));
         return java.util.Arrays.copyOf(full, MAC_BYTES);

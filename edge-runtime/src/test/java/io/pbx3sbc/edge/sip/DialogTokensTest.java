@@ -96,4 +96,55 @@ class DialogTokensTest {
         assertThat(fleet.verifyRoute("c", token)).as("whitespace around the secret is ignored").contains(peers);
         assertThat(DialogTokens.random().isEphemeral()).isTrue();
     }
+
+    /**
+     * The three steps of docs/operations.md, with two edges reading the same Secret volume at different
+     * moments: nothing signed with either key stops verifying on either edge while both keys are live.
+     */
+    @Test
+    void aKeyRotationKeepsDialogsAndRegistrationsOfBothKeys(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path key = dir.resolve("dialog.key");
+        Files.writeString(key, "the old fleet secret, 32 bytes!");
+        DialogTokens early = DialogTokens.fromFile(key);
+        DialogTokens late = DialogTokens.fromFile(key);
+        String oldRoute = early.routeToken("call-old", peers);
+        Flow flow = new Flow(phone, "tenant1.example.com");
+        String oldFlow = early.flowToken(flow);
+        String oldBranch = early.branch('r', "203.0.113.5:5060");
+        assertThat(early.keyIds()).hasSize(1);
+
+        // 1. the new key is added as dialog.key.next: accepted by the edges that have read it, used by none
+        Files.writeString(dir.resolve("dialog.key.next"), "the new fleet secret, 32 bytes!!");
+        assertThat(early.reload()).isTrue();
+        assertThat(early.keyIds()).hasSize(2);
+        assertThat(early.reload()).as("unchanged files").isFalse();
+
+        // 2. it becomes dialog.key, the old one dialog.key.previous; one edge reads it before the other
+        Files.writeString(key, "the new fleet secret, 32 bytes!!");
+        Files.writeString(dir.resolve("dialog.key.previous"), "the old fleet secret, 32 bytes!");
+        Files.delete(dir.resolve("dialog.key.next"));
+        assertThat(early.reload()).isTrue();
+        String newRoute = early.routeToken("call-new", peers);
+        assertThat(late.verifyRoute("call-new", newRoute)).as("an edge that has not read step 2 yet").isEmpty();
+        late.reload();
+        for (DialogTokens edge : new DialogTokens[] {early, late}) {
+            assertThat(edge.verifyRoute("call-old", oldRoute)).as("a dialog set up before").contains(peers);
+            assertThat(edge.verifyRoute("call-new", newRoute)).contains(peers);
+            assertThat(edge.verifyFlow(oldFlow)).as("a registration made before").contains(flow);
+            assertThat(edge.isOurBranch(oldBranch, "203.0.113.5:5060")).isTrue();
+        }
+        assertThat(early.keyIds().get(0)).as("the new key signs").isEqualTo(DialogTokens.keyId("the new fleet secret, 32 bytes!!".getBytes()));
+
+        // 3. the old key is removed: what it signed is refused from now on
+        Files.delete(dir.resolve("dialog.key.previous"));
+        assertThat(early.reload()).isTrue();
+        assertThat(early.verifyRoute("call-old", oldRoute)).isEmpty();
+        assertThat(early.verifyFlow(oldFlow)).isEmpty();
+        assertThat(early.verifyRoute("call-new", newRoute)).contains(peers);
+
+        // a key file that does not load is refused; the keys in use stay
+        Files.writeString(dir.resolve("dialog.key.next"), "short");
+        assertThat(early.reload()).isFalse();
+        assertThat(early.verifyRoute("call-new", newRoute)).contains(peers);
+    }
 }
