@@ -3,6 +3,7 @@ package io.pbx3sbc.edge;
 import io.pbx3sbc.edge.admin.AdminServer;
 import io.pbx3sbc.edge.admin.AdminServer.Readiness;
 import io.pbx3sbc.edge.admin.EdgeMetrics;
+import io.pbx3sbc.edge.admin.Scrape;
 import io.pbx3sbc.edge.dispatch.DestinationStats;
 import io.pbx3sbc.edge.dispatch.HealthTracker;
 import io.pbx3sbc.edge.dispatch.OptionsProber;
@@ -425,39 +426,39 @@ public final class Edge implements AutoCloseable {
     }
 
     String metricsText() {
-        StringBuilder out = new StringBuilder(4096);
+        Scrape out = new Scrape();
         metrics.writeCounters(out, config.adminDetail());
         RoutingTable t = tables.current();
         writeSipCoreMetrics(out);
-        EdgeMetrics.family(out, "pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_version", null, null, null, null, t == null ? 0 : t.version());
-        EdgeMetrics.family(out, "pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge");
+        out.family("pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
+        out.sample(null, null, null, null, t == null ? 0 : t.version());
+        out.family("pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge");
         Long staged = updater == null ? null : updater.stagedVersion();
-        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_staged_version", null, null, null, null, staged == null ? 0 : staged);
-        EdgeMetrics.family(out, "pbx3sbc_edge_routing_rejected_version", "Last version this edge refused (0: none)", "gauge");
+        out.sample(null, null, null, null, staged == null ? 0 : staged);
+        out.family("pbx3sbc_edge_routing_rejected_version", "Last version this edge refused (0: none)", "gauge");
         Long rejected = updater == null ? null : updater.rejectedVersion();
-        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_rejected_version", null, null, null, null, rejected == null ? 0 : rejected);
-        EdgeMetrics.family(out, "pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_routing_domains", null, null, null, null, t == null ? 0 : t.tenantCount());
+        out.sample(null, null, null, null, rejected == null ? 0 : rejected);
+        out.family("pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
+        out.sample(null, null, null, null, t == null ? 0 : t.tenantCount());
         writeDestinationMetrics(out, t);
-        EdgeMetrics.family(out, "pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_open_transactions", null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
+        out.family("pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
+        out.sample(null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
         Runtime rt = Runtime.getRuntime();
-        EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_used_bytes", "Java heap in use", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_used_bytes", null, null, null, null, rt.totalMemory() - rt.freeMemory());
-        EdgeMetrics.family(out, "pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_jvm_heap_max_bytes", null, null, null, null, rt.maxMemory());
-        EdgeMetrics.family(out, "pbx3sbc_edge_nudges_total", "Nudges from the operator: accepted, refused (bad signature, fleet or age), malformed, starting", "counter");
+        out.family("pbx3sbc_edge_jvm_heap_used_bytes", "Java heap in use", "gauge");
+        out.sample(null, null, null, null, rt.totalMemory() - rt.freeMemory());
+        out.family("pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
+        out.sample(null, null, null, null, rt.maxMemory());
+        out.family("pbx3sbc_edge_nudges_total", "Nudges from the operator: accepted, refused (bad signature, fleet or age), malformed, starting", "counter");
         if (nudges != null) {
-            nudges.outcomes().forEach((outcome, n) -> EdgeMetrics.sample(out, "pbx3sbc_edge_nudges_total", "outcome", outcome,
+            nudges.outcomes().forEach((outcome, n) -> out.sample("outcome", outcome,
                     null, null, n));
         }
-        EdgeMetrics.family(out, "pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_ready", null, null, null, null, readiness().ready() ? 1 : 0);
-        return out.toString();
+        out.family("pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
+        out.sample(null, null, null, null, readiness().ready() ? 1 : 0);
+        return out.text();
     }
 
-    private void writeSipCoreMetrics(StringBuilder out) {
+    private void writeSipCoreMetrics(Scrape out) {
         if (sip == null || proxy == null) {
             return;
         }
@@ -474,44 +475,44 @@ public final class Edge implements AutoCloseable {
                 {"pbx3sbc_edge_retransmissions_absorbed_total", "Retransmitted requests answered from the transaction table", "counter", proxy.absorbedRetransmissions()},
                 {"pbx3sbc_edge_retransmissions_sent_total", "Requests and answers the edge retransmitted (timers A, E, G)", "counter", proxy.retransmissionsSent()}};
         for (Object[] r : rows) {
-            EdgeMetrics.family(out, (String) r[0], (String) r[1], (String) r[2]);
-            EdgeMetrics.sample(out, (String) r[0], null, null, null, null, ((Number) r[3]).doubleValue());
+            out.family((String) r[0], (String) r[1], (String) r[2]);
+            out.sample(null, null, null, null, ((Number) r[3]).doubleValue());
         }
         writeTlsMetrics(out);
         writeDialogKeyMetrics(out);
     }
 
-    private void writeDialogKeyMetrics(StringBuilder out) {
+    private void writeDialogKeyMetrics(Scrape out) {
         if (tokens == null) {
             return;
         }
-        EdgeMetrics.family(out, "pbx3sbc_edge_dialog_keys", "Dialog keys accepted (the signing key, plus .next and .previous while rotating)", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_dialog_keys", null, null, null, null, tokens.keyIds().size());
+        out.family("pbx3sbc_edge_dialog_keys", "Dialog keys accepted (the signing key, plus .next and .previous while rotating)", "gauge");
+        out.sample(null, null, null, null, tokens.keyIds().size());
     }
 
-    private void writeTlsMetrics(StringBuilder out) {
+    private void writeTlsMetrics(Scrape out) {
         if (tls == null) {
             return;
         }
         TcpTransport conns = sip.tls();
-        EdgeMetrics.family(out, "pbx3sbc_edge_tls_connections", "TLS connections open (callers and backends)", "gauge");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_connections", null, null, null, null, conns == null ? 0 : conns.connectionCount());
-        EdgeMetrics.family(out, "pbx3sbc_edge_tls_handshake_failures_total",
+        out.family("pbx3sbc_edge_tls_connections", "TLS connections open (callers and backends)", "gauge");
+        out.sample(null, null, null, null, conns == null ? 0 : conns.connectionCount());
+        out.family("pbx3sbc_edge_tls_handshake_failures_total",
                 "TLS handshakes that failed (expired, untrusted or missing certificate, no common version), by direction", "counter");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_handshake_failures_total", "direction", "inbound", null, null, tls.inboundHandshakeFailures());
-        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_handshake_failures_total", "direction", "outbound", null, null, tls.outboundHandshakeFailures());
-        EdgeMetrics.family(out, "pbx3sbc_edge_tls_certificate_reloads_total", "TLS certificate rotations taken, by result", "counter");
-        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_reloads_total", "result", "loaded", null, null, tls.reloads());
-        EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_reloads_total", "result", "refused", null, null, tls.reloadFailures());
+        out.sample("direction", "inbound", null, null, tls.inboundHandshakeFailures());
+        out.sample("direction", "outbound", null, null, tls.outboundHandshakeFailures());
+        out.family("pbx3sbc_edge_tls_certificate_reloads_total", "TLS certificate rotations taken, by result", "counter");
+        out.sample("result", "loaded", null, null, tls.reloads());
+        out.sample("result", "refused", null, null, tls.reloadFailures());
         java.time.Instant notAfter = tls.certificateNotAfter();
         if (notAfter != null) {
-            EdgeMetrics.family(out, "pbx3sbc_edge_tls_certificate_expiry_seconds", "When the served TLS certificate expires (Unix time)", "gauge");
-            EdgeMetrics.sample(out, "pbx3sbc_edge_tls_certificate_expiry_seconds", null, null, null, null, notAfter.getEpochSecond());
+            out.family("pbx3sbc_edge_tls_certificate_expiry_seconds", "When the served TLS certificate expires (Unix time)", "gauge");
+            out.sample(null, null, null, null, notAfter.getEpochSecond());
         }
     }
 
     /** Per destination and set (label values from the table only): up, requests, failovers, dialogs. */
-    private void writeDestinationMetrics(StringBuilder out, RoutingTable t) {
+    private void writeDestinationMetrics(Scrape out, RoutingTable t) {
         List<BackendSet> sets = new ArrayList<>();
         if (t != null) {
             t.sets().forEach(sets::add);
@@ -524,7 +525,7 @@ public final class Edge implements AutoCloseable {
                 {"pbx3sbc_edge_destination_dialogs", "Dialogs up on the destination through this edge", "gauge"},
                 {"pbx3sbc_edge_destination_state", "Administrative state: 0 active, 1 draining (no new dialog), 2 disabled (nothing, not probed)", "gauge"}};
         for (String[] f : families) {
-            EdgeMetrics.family(out, f[0], f[1], f[2]);
+            out.family(f[0], f[1], f[2]);
             for (BackendSet set : sets) {
                 for (Backend b : set.backends()) {
                     double v = switch (f[0]) {
@@ -534,7 +535,7 @@ public final class Edge implements AutoCloseable {
                         case "pbx3sbc_edge_destination_dialogs" -> stats.dialogs(b.uri());
                         default -> b.state().ordinal();
                     };
-                    EdgeMetrics.sample(out, f[0], "set", String.valueOf(set.setId()), "uri", b.uri(), v);
+                    out.sample("set", String.valueOf(set.setId()), "uri", b.uri(), v);
                 }
             }
         }

@@ -100,61 +100,33 @@ public final class EdgeMetrics {
         return out;
     }
 
-    /** Writes the counters in Prometheus text format, with the per-tenant series; gauges are appended by the caller. */
-    public void writeCounters(StringBuilder out) {
+    /** Hands the counters to a scrape, with the per-tenant series; gauges are added by the caller. */
+    public void writeCounters(Scrape out) {
         writeCounters(out, true);
     }
 
     /** @param tenants whether to write the per-tenant series (their labels name the tenants' domains) */
-    public void writeCounters(StringBuilder out, boolean tenants) {
-        family(out, "pbx3sbc_edge_sip_requests_total", "SIP requests received, by method and outcome", "counter");
+    public void writeCounters(Scrape out, boolean tenants) {
+        out.family("pbx3sbc_edge_sip_requests_total", "SIP requests received, by method and outcome", "counter");
         each(requests, (k, v) -> {
             String[] p = k.split("\u0000");
-            sample(out, "pbx3sbc_edge_sip_requests_total", "method", p[0], "outcome", p[1], v);
+            out.sample("method", p[0], "outcome", p[1], v);
         });
-        family(out, "pbx3sbc_edge_sip_drops_total", "Requests not routed, by reason (silent drops and error replies)", "counter");
-        each(drops, (k, v) -> sample(out, "pbx3sbc_edge_sip_drops_total", "reason", k, null, null, v));
+        out.family("pbx3sbc_edge_sip_drops_total", "Requests not routed, by reason (silent drops and error replies)", "counter");
+        each(drops, (k, v) -> out.sample("reason", k, null, null, v));
         if (tenants) {
-            family(out, "pbx3sbc_edge_tenant_requests_total", "Requests for known tenant domains, by outcome", "counter");
+            out.family("pbx3sbc_edge_tenant_requests_total", "Requests for known tenant domains, by outcome", "counter");
             each(this.tenants, (k, v) -> {
                 String[] p = k.split("\u0000");
-                sample(out, "pbx3sbc_edge_tenant_requests_total", "domain", p[0], "outcome", p[1], v);
+                out.sample("domain", p[0], "outcome", p[1], v);
             });
         }
-        family(out, "pbx3sbc_edge_sip_relayed_final_responses_total", "Final responses relayed to callers, by class", "counter");
-        each(responses, (k, v) -> sample(out, "pbx3sbc_edge_sip_relayed_final_responses_total", "class", k, null, null, v));
-        single(out, "pbx3sbc_edge_sip_malformed_total", "Messages dropped because they failed parsing or sanity checks", malformed.sum());
-        single(out, "pbx3sbc_edge_relay_failovers_total", "Requests retried on another destination after a timeout or 5xx", failovers.sum());
-        single(out, "pbx3sbc_edge_relay_timeouts_total", "Relayed requests a destination never answered", relayTimeouts.sum());
-        single(out, "pbx3sbc_edge_internal_errors_total", "Unexpected errors caught at the SIP listener boundary", internalErrors.sum());
-    }
-
-    public static void family(StringBuilder out, String name, String help, String type) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    public static void sample(StringBuilder out, String name, String k1, String v1, String k2, String v2, double value) {
-        out.append(name);
-        if (k1 != null) {
-            out.append('{').append(k1).append("=\"").append(escape(v1)).append('"');
-            if (k2 != null) {
-                out.append(',').append(k2).append("=\"").append(escape(v2)).append('"');
-            }
-            out.append('}');
-        }
-        out.append(' ');
-        if (value == Math.rint(value)) {
-            out.append((long) value);
-        } else {
-            out.append(value);
-        }
-        out.append('\n');
-    }
-
-    private static void single(StringBuilder out, String name, String help, long value) {
-        family(out, name, help, "counter");
-        sample(out, name, null, null, null, null, value);
+        out.family("pbx3sbc_edge_sip_relayed_final_responses_total", "Final responses relayed to callers, by class", "counter");
+        each(responses, (k, v) -> out.sample("class", k, null, null, v));
+        out.single("pbx3sbc_edge_sip_malformed_total", "Messages dropped because they failed parsing or sanity checks", "counter", malformed.sum());
+        out.single("pbx3sbc_edge_relay_failovers_total", "Requests retried on another destination after a timeout or 5xx", "counter", failovers.sum());
+        out.single("pbx3sbc_edge_relay_timeouts_total", "Relayed requests a destination never answered", "counter", relayTimeouts.sum());
+        out.single("pbx3sbc_edge_internal_errors_total", "Unexpected errors caught at the SIP listener boundary", "counter", internalErrors.sum());
     }
 
     private static void each(ConcurrentHashMap<String, LongAdder> m, BiConsumer<String, Long> f) {
@@ -171,9 +143,5 @@ public final class EdgeMetrics {
 
     private static String methodLabel(String method) {
         return KNOWN_METHODS.contains(method) ? method : "other";
-    }
-
-    private static String escape(String v) {
-        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -5,6 +5,7 @@ import io.pbx3sbc.edge.routing.RouteDecision.DropReason;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EdgeMetricsTest {
     @Test
@@ -16,22 +17,32 @@ class EdgeMetricsTest {
         m.dropped(DropReason.UNKNOWN_DOMAIN);
         m.tenant("acme.voip.example.com", Outcome.FORWARDED);
         m.malformed();
-        StringBuilder out = new StringBuilder();
+        Scrape out = new Scrape();
         m.writeCounters(out);
-        String text = out.toString();
+        String text = out.text();
         assertThat(text).contains("# TYPE pbx3sbc_edge_sip_requests_total counter\n")
-                .contains("pbx3sbc_edge_sip_requests_total{method=\"INVITE\",outcome=\"forwarded\"} 2\n")
-                .contains("pbx3sbc_edge_sip_requests_total{method=\"other\",outcome=\"dropped\"} 1\n")
-                .contains("pbx3sbc_edge_sip_drops_total{reason=\"unknown_domain\"} 1\n")
-                .contains("pbx3sbc_edge_tenant_requests_total{domain=\"acme.voip.example.com\",outcome=\"forwarded\"} 1\n")
-                .contains("pbx3sbc_edge_sip_malformed_total 1\n")
+                .contains("pbx3sbc_edge_sip_requests_total{method=\"INVITE\",outcome=\"forwarded\"} 2.0\n")
+                .contains("pbx3sbc_edge_sip_requests_total{method=\"other\",outcome=\"dropped\"} 1.0\n")
+                .contains("pbx3sbc_edge_sip_drops_total{reason=\"unknown_domain\"} 1.0\n")
+                .contains("pbx3sbc_edge_tenant_requests_total{domain=\"acme.voip.example.com\",outcome=\"forwarded\"} 1.0\n")
+                .contains("pbx3sbc_edge_sip_malformed_total 1.0\n")
                 .doesNotContain("EVIL");
     }
 
     @Test
-    void escapesLabelValues() {
-        StringBuilder out = new StringBuilder();
-        EdgeMetrics.sample(out, "m", "uri", "sip:a\"b\\c", null, null, 1);
-        assertThat(out).hasToString("m{uri=\"sip:a\\\"b\\\\c\"} 1\n");
+    void escapesLabelValuesAndKeepsGaugesApartFromCounters() {
+        Scrape out = new Scrape();
+        out.family("pbx3sbc_edge_destination_up", "1 when \"up\"", "gauge");
+        out.sample("uri", "sip:a\"b\\c\nd", null, null, 1);
+        out.single("pbx3sbc_edge_ready", "ready", "gauge", 0);
+        assertThat(out.text()).contains("# TYPE pbx3sbc_edge_destination_up gauge\n")
+                .contains("pbx3sbc_edge_destination_up{uri=\"sip:a\\\"b\\\\c\\nd\"} 1.0\n")
+                .contains("pbx3sbc_edge_ready 0.0\n");
+    }
+
+    @Test
+    void aSampleNeedsItsFamilyAndATypeItKnows() {
+        assertThatThrownBy(() -> new Scrape().sample(null, null, null, null, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new Scrape().family("x", "y", "summary")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -3,16 +3,29 @@ package io.pbx3sbc.operator.admin;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The operator's Prometheus metrics, rendered as text exposition format 0.0.4. Reconcile counts come
+ * The operator's Prometheus metrics, rendered as text exposition format 0.0.4 by the Prometheus Java client. Reconcile counts come
  * from JOSDK's {@link Metrics} hooks; publish outcomes from the EdgeFleet reconciler. Label values are
  * kinds, fleet names and fixed results, never free text.
  */
@@ -84,41 +97,52 @@ public final class OperatorMetrics implements Metrics {
         candidate.remove(fleet);
     }
 
+    /** The metrics as Prometheus text (format 0.0.4), written by the Prometheus Java client's writer. */
     public String render() {
-        StringBuilder b = new StringBuilder();
-        counter(b, "pbx3sbc_operator_reconciles_total", "Reconciles started, by kind.", "kind", reconciles);
-        counter(b, "pbx3sbc_operator_reconcile_failures_total", "Reconciles that threw (and will be retried), by kind.", "kind", failures);
-        counter(b, "pbx3sbc_operator_versions_published_total", "Routing versions published, by fleet.", "fleet", published);
-        counter(b, "pbx3sbc_operator_publish_failures_total", "Publishes that failed (S3 or signing), by fleet.", "fleet", publishFailures);
-        counter(b, "pbx3sbc_operator_edge_nudges_total", "Edges told to look at a new release pointer, by outcome.", "outcome", nudges);
-        gauge(b, "pbx3sbc_operator_active_version", "Active routing version in the release pointer (0: none).", active);
-        gauge(b, "pbx3sbc_operator_candidate_version", "Candidate routing version in the release pointer (0: none).", candidate);
-        b.append("# HELP pbx3sbc_operator_status_writes_pending SipDomain and DispatcherSet status writes queued.\n")
-                .append("# TYPE pbx3sbc_operator_status_writes_pending gauge\n")
-                .append("pbx3sbc_operator_status_writes_pending ").append(statusWritesPending.getAsInt()).append('\n');
-        b.append("# HELP pbx3sbc_operator_publish_seconds From the start of a reconcile to its version published.\n")
-                .append("# TYPE pbx3sbc_operator_publish_seconds histogram\n");
+        MetricSnapshots.Builder m = MetricSnapshots.builder()
+                .metricSnapshot(counter("pbx3sbc_operator_reconciles_total", "Reconciles started, by kind.", "kind", reconciles))
+                .metricSnapshot(counter("pbx3sbc_operator_reconcile_failures_total", "Reconciles that threw (and will be retried), by kind.", "kind", failures))
+                .metricSnapshot(counter("pbx3sbc_operator_versions_published_total", "Routing versions published, by fleet.", "fleet", published))
+                .metricSnapshot(counter("pbx3sbc_operator_publish_failures_total", "Publishes that failed (S3 or signing), by fleet.", "fleet", publishFailures))
+                .metricSnapshot(counter("pbx3sbc_operator_edge_nudges_total", "Edges told to look at a new release pointer, by outcome.", "outcome", nudges))
+                .metricSnapshot(gauge("pbx3sbc_operator_active_version", "Active routing version in the release pointer (0: none).", active))
+                .metricSnapshot(gauge("pbx3sbc_operator_candidate_version", "Candidate routing version in the release pointer (0: none).", candidate))
+                .metricSnapshot(GaugeSnapshot.builder().name("pbx3sbc_operator_status_writes_pending")
+                        .help("SipDomain and DispatcherSet status writes queued.")
+                        .dataPoint(GaugeDataPointSnapshot.builder().value(statusWritesPending.getAsInt()).build()).build());
+        // the buckets are kept cumulative; the model takes each bucket's own count
+        long[] own = new long[PUBLISH_BUCKETS.length + 1];
+        long below = 0;
         for (int i = 0; i < PUBLISH_BUCKETS.length; i++) {
-            b.append("pbx3sbc_operator_publish_seconds_bucket{le=\"").append(PUBLISH_BUCKETS[i]).append("\"} ")
-                    .append(publishBuckets[i].sum()).append('\n');
+            long cumulative = publishBuckets[i].sum();
+            own[i] = cumulative - below;
+            below = cumulative;
         }
-        b.append("pbx3sbc_operator_publish_seconds_bucket{le=\"+Inf\"} ").append(publishCount.sum()).append('\n')
-                .append("pbx3sbc_operator_publish_seconds_sum ").append(publishNanosSum.get() / 1e9).append('\n')
-                .append("pbx3sbc_operator_publish_seconds_count ").append(publishCount.sum()).append('\n');
-        return b.toString();
+        own[PUBLISH_BUCKETS.length] = publishCount.sum() - below;
+        double[] bounds = java.util.Arrays.copyOf(PUBLISH_BUCKETS, PUBLISH_BUCKETS.length + 1);
+        bounds[PUBLISH_BUCKETS.length] = Double.POSITIVE_INFINITY;
+        m.metricSnapshot(HistogramSnapshot.builder().name("pbx3sbc_operator_publish_seconds")
+                .help("From the start of a reconcile to its version published.")
+                .dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, own))
+                        .sum(publishNanosSum.get() / 1e9).build()).build());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            PrometheusTextFormatWriter.create().write(out, m.build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static void counter(StringBuilder b, String name, String help, String label, Map<String, LongAdder> values) {
-        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n");
-        new TreeMap<>(values).forEach((k, v) -> b.append(name).append('{').append(label).append("=\"").append(k)
-                .append("\"} ").append(v.sum()).append('\n'));
+    private static CounterSnapshot counter(String name, String help, String label, Map<String, LongAdder> values) {
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+        values.forEach((k, v) -> b.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of(label, k)).value(v.sum()).build()));
+        return b.build();
     }
 
-    private static void gauge(StringBuilder b, String name, String help, Map<String, AtomicLong> values) {
-        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" gauge\n");
-        new TreeMap<>(values).forEach((k, v) -> b.append(name).append("{fleet=\"").append(k).append("\"} ")
-                .append(v.get()).append('\n'));
+    private static GaugeSnapshot gauge(String name, String help, Map<String, AtomicLong> values) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
+        values.forEach((k, v) -> b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("fleet", k)).value(v.get()).build()));
+        return b.build();
     }
 }
