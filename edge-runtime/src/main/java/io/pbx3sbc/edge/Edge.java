@@ -552,6 +552,9 @@ public final class Edge implements AutoCloseable {
         if (sip != null) {
             sip.close();
         }
+        if (tokens != null) {
+            tokens.stopWatching();
+        }
         if (tls != null) {
             tls.close();
         }

@@ -254,6 +254,12 @@ public final class DialogTokens {
         watcher.start();
     }
 
+    public void stopWatching() {
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+    }
+
     /** The ids of the keys in use, the signing one first. */
     public List<String> keyIds() {
         return keys.ids();
