@@ -1,5 +1,6 @@
 package io.pbx3sbc.edge.sip;
 
+import io.pbx3sbc.edge.Periodic;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -240,18 +241,7 @@ public final class DialogTokens {
         if (source == null) {
             return;
         }
-        watcher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(periodMillis);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                reload();
-            }
-        }, "dialog-key-reload");
-        watcher.setDaemon(true);
-        watcher.start();
+        watcher = Periodic.start("dialog-key-reload", periodMillis, this::reload);
     }
 
     public void stopWatching() {

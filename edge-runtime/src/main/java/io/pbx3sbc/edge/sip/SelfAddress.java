@@ -45,25 +45,24 @@ public record SelfAddress(HostPort listen, HostPort advertised, HostPort via, Ho
     }
 
     /**
-     * The URI that brings the other side back to this edge over {@code transport} (a Record-Route or a
-     * Path entry); {@code params} start with ';'.
+     * The URI that brings the other side back to this edge over {@code transport} (a Record-Route);
+     * {@code params} start with ';'.
      */
     public String uriFor(Peer.Transport transport, String user, String params) {
-        return switch (transport) {
-            case TLS -> tlsAdvertised == null ? uriFor(Peer.Transport.TCP, user, params)
-                    : SipUri.of(user, tlsAdvertised.host(), tlsAdvertised.port(), ";transport=tls" + params).toString();
-            case TCP -> SipUri.of(user, advertised.host(), advertised.port(), ";transport=tcp" + params).toString();
-            case UDP -> SipUri.of(user, advertised.host(), advertised.port(), params).toString();
-        };
+        return uri(advertised, tlsAdvertised, transport, user, params);
     }
 
     /** Our Path entry for a REGISTER relayed over {@code transport}: it names this edge alone. */
     public String pathUriFor(Peer.Transport transport, String user, String params) {
+        return uri(path, pathOverTls(path, tlsListen), transport, user, params);
+    }
+
+    private static String uri(HostPort plain, HostPort tls, Peer.Transport transport, String user, String params) {
         return switch (transport) {
-            case TLS -> tlsListen == null ? pathUriFor(Peer.Transport.TCP, user, params)
-                    : SipUri.of(user, path.host(), tlsListen.port(), ";transport=tls" + params).toString();
-            case TCP -> SipUri.of(user, path.host(), path.port(), ";transport=tcp" + params).toString();
-            case UDP -> SipUri.of(user, path.host(), path.port(), params).toString();
+            case TLS -> tls == null ? uri(plain, null, Peer.Transport.TCP, user, params)
+                    : SipUri.of(user, tls.host(), tls.port(), ";transport=tls" + params).toString();
+            case TCP -> SipUri.of(user, plain.host(), plain.port(), ";transport=tcp" + params).toString();
+            case UDP -> SipUri.of(user, plain.host(), plain.port(), params).toString();
         };
     }
 

@@ -1,5 +1,7 @@
 package io.pbx3sbc.edge.sip.transport;
 
+import io.pbx3sbc.edge.Periodic;
+
 import io.pbx3sbc.edge.admin.RateLimitedLog;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -115,18 +117,7 @@ public final class TlsContexts implements AutoCloseable {
 
     /** Checks the files every {@code periodMillis} and swaps in a changed pair that loads. */
     public void watch(long periodMillis) {
-        watcher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(periodMillis);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                reloadIfChanged();
-            }
-        }, "tls-reload");
-        watcher.setDaemon(true);
-        watcher.start();
+        watcher = Periodic.start("tls-reload", periodMillis, this::reloadIfChanged);
     }
 
     /** @return true when a changed certificate was taken */
