@@ -161,7 +161,7 @@ handshakes() {
 # handshakes_parallel NAME HOST:PORT PATTERN CLIENTS: the same with CLIENTS s_time clients at once (the
 # server's capacity rather than one client's round trips; the clients share the two cores), best of two.
 handshakes_parallel() {
-  local name=$1 listener=$2 pattern=$3 clients=$4 best=n/a best_cpu=n/a try c0 c1 t0 t1 n i cpids
+  local name=$1 listener=$2 pattern=$3 clients=$4 best=n/a try c0 c1 t0 t1 n i cpids
   for try in 1 2; do
     if [[ $name == kamailio ]] && ! kill -0 "$kamailio_pid" 2>/dev/null; then start_kamailio; sleep 3; fi
     c0=$(cpu_ticks $(pgrep -f "$pattern")); t0=$(date +%s.%N); cpids=()
