@@ -36,7 +36,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
      * and which transports callers may use at all.
      *
      * @param listen           null: no TLS listener (TLS towards backends still works)
-     * @param advertised       what TLS callers reach, put in Record-Route and Path
+     * @param advertised       what TLS callers reach, put in the TLS Record-Route
      * @param callerTransports transports that take requests from anyone; the others only from backends
      *                         and trusted blocks (a TLS-only edge still needs UDP/TCP towards its PBXes)
      */
@@ -106,7 +106,7 @@ public record EdgeConfig(Path routingDb, Fleet fleet, HostPort sipListen, HostPo
             new Option("tls-cert", null, "PEM certificate chain for SIP over TLS (tls.crt of a Kubernetes TLS Secret); read again when it changes"),
             new Option("tls-key", null, "PEM private key of --tls-cert (tls.key: PKCS#1, SEC1 or PKCS#8, unencrypted)"),
             new Option("tls-listen", null, "address for SIP over TLS (default: the SIP listen host, port 5061, when --tls-cert is given)"),
-            new Option("tls-advertised-address", null, "host:port TLS callers reach, put in Record-Route and Path (default: the advertised host, the TLS port)"),
+            new Option("tls-advertised-address", null, "host:port TLS callers reach, put in the TLS Record-Route (default: the advertised host, the TLS port)"),
             new Option("tls-min-version", "1.2", "oldest TLS version taken or offered: 1.2 or 1.3"),
             new Option("tls-client-ca", null, "PEM CA bundle that TLS clients' certificates must chain to (mTLS for trunks)"),
             new Option("tls-verify-clients", "none", "ask TLS clients for a certificate: none, optional or required (needs --tls-client-ca)"),

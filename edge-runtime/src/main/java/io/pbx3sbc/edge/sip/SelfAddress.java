@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The addresses that mean "this edge": where it listens, what it advertises in Record-Route and Path,
+ * The addresses that mean "this edge": where it listens, what it advertises in Record-Route, what it names in Path,
  * and what it puts in Via, for UDP/TCP on one port and TLS on another. A Route or Request-URI naming
  * one of them is addressed to us.
  *

@@ -145,7 +145,7 @@ public class EdgeFleetSpec {
 
         @Size(max = 260)
         @Pattern(Api.HOST_PORT_PATTERN)
-        @JsonPropertyDescription("host:port TLS callers reach, put in the TLS Record-Route and Path. Default: the host of advertisedAddress with the TLS port.")
+        @JsonPropertyDescription("host:port TLS callers reach, put in the TLS Record-Route. Default: the host of advertisedAddress with the TLS port.")
         public String advertisedAddress;
 
         @Default("1.2")
