@@ -23,8 +23,8 @@ import io.pbx3sbc.edge.sip.MessageCodec;
 import io.pbx3sbc.edge.sip.RelayEngine;
 import io.pbx3sbc.edge.sip.SelfAddress;
 import io.pbx3sbc.edge.sip.SipCore;
-import io.pbx3sbc.edge.sip.transport.TcpTransport;
 import io.pbx3sbc.edge.sip.transport.FastCurves;
+import io.pbx3sbc.edge.sip.transport.TcpTransport;
 import io.pbx3sbc.edge.sip.transport.TlsContexts;
 import io.pbx3sbc.edge.update.NudgeReceiver;
 import io.pbx3sbc.edge.update.RoutingUpdater;
@@ -62,6 +62,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Edge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+    /** A Secret volume changes the key files in place (within about a minute): read them this often. */
+    private static final long DIALOG_KEY_RELOAD_MILLIS = 10_000;
     /** Poll interval while a candidate is pending (staged, or its restore retried). */
     static final long STAGED_POLL_MILLIS = 1000;
 
@@ -75,8 +77,6 @@ public final class Edge implements AutoCloseable {
     private SipCore sip;
     private TlsContexts tls;
     private DialogTokens tokens;
-    /** A Secret volume changes the key files in place (within about a minute): read them this often. */
-    private static final long DIALOG_KEY_RELOAD_MILLIS = 10_000;
     private BackendResolver resolver;
     private RelayEngine proxy;
     private OptionsProber prober;
@@ -213,8 +213,7 @@ public final class Edge implements AutoCloseable {
         if (p.dialogKeyFile() != null) {
             tokens = DialogTokens.fromFile(p.dialogKeyFile());
             tokens.watch(DIALOG_KEY_RELOAD_MILLIS);
-            LOG.info("dialog keys from {}: signing with {}, also accepting {}", p.dialogKeyFile(), tokens.keyIds().get(0),
-                    tokens.keyIds().subList(1, tokens.keyIds().size()));
+            LOG.info("dialog keys from {}: {}", p.dialogKeyFile(), tokens.describeKeys());
         } else {
             tokens = DialogTokens.random();
             LOG.warn("no --dialog-key-file: Via branches and Record-Route are signed with a key of this process only; "
@@ -430,31 +429,23 @@ public final class Edge implements AutoCloseable {
         metrics.writeCounters(out, config.adminDetail());
         RoutingTable t = tables.current();
         writeSipCoreMetrics(out);
-        out.family("pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge");
-        out.sample(null, null, null, null, t == null ? 0 : t.version());
-        out.family("pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge");
+        out.single("pbx3sbc_edge_routing_version", "Version of the active routing table (0: none)", "gauge", t == null ? 0 : t.version());
         Long staged = updater == null ? null : updater.stagedVersion();
-        out.sample(null, null, null, null, staged == null ? 0 : staged);
-        out.family("pbx3sbc_edge_routing_rejected_version", "Last version this edge refused (0: none)", "gauge");
+        out.single("pbx3sbc_edge_routing_staged_version", "Version staged next to the active one (0: none)", "gauge", staged == null ? 0 : staged);
         Long rejected = updater == null ? null : updater.rejectedVersion();
-        out.sample(null, null, null, null, rejected == null ? 0 : rejected);
-        out.family("pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge");
-        out.sample(null, null, null, null, t == null ? 0 : t.tenantCount());
+        out.single("pbx3sbc_edge_routing_rejected_version", "Last version this edge refused (0: none)", "gauge", rejected == null ? 0 : rejected);
+        out.single("pbx3sbc_edge_routing_domains", "Domains in the active routing table", "gauge", t == null ? 0 : t.tenantCount());
         writeDestinationMetrics(out, t);
-        out.family("pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge");
-        out.sample(null, null, null, null, proxy == null ? 0 : proxy.openTransactions());
+        out.single("pbx3sbc_edge_open_transactions", "Relayed transactions not finished yet", "gauge", proxy == null ? 0 : proxy.openTransactions());
         Runtime rt = Runtime.getRuntime();
-        out.family("pbx3sbc_edge_jvm_heap_used_bytes", "Java heap in use", "gauge");
-        out.sample(null, null, null, null, rt.totalMemory() - rt.freeMemory());
-        out.family("pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge");
-        out.sample(null, null, null, null, rt.maxMemory());
+        out.single("pbx3sbc_edge_jvm_heap_used_bytes", "Java heap in use", "gauge", rt.totalMemory() - rt.freeMemory());
+        out.single("pbx3sbc_edge_jvm_heap_max_bytes", "Java heap limit", "gauge", rt.maxMemory());
         out.family("pbx3sbc_edge_nudges_total", "Nudges from the operator: accepted, refused (bad signature, fleet or age), malformed, starting", "counter");
         if (nudges != null) {
             nudges.outcomes().forEach((outcome, n) -> out.sample("outcome", outcome,
                     null, null, n));
         }
-        out.family("pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge");
-        out.sample(null, null, null, null, readiness().ready() ? 1 : 0);
+        out.single("pbx3sbc_edge_ready", "1 when the edge is ready for traffic", "gauge", readiness().ready() ? 1 : 0);
         return out.text();
     }
 
@@ -475,8 +466,7 @@ public final class Edge implements AutoCloseable {
                 {"pbx3sbc_edge_retransmissions_absorbed_total", "Retransmitted requests answered from the transaction table", "counter", proxy.absorbedRetransmissions()},
                 {"pbx3sbc_edge_retransmissions_sent_total", "Requests and answers the edge retransmitted (timers A, E, G)", "counter", proxy.retransmissionsSent()}};
         for (Object[] r : rows) {
-            out.family((String) r[0], (String) r[1], (String) r[2]);
-            out.sample(null, null, null, null, ((Number) r[3]).doubleValue());
+            out.single((String) r[0], (String) r[1], (String) r[2], ((Number) r[3]).doubleValue());
         }
         writeTlsMetrics(out);
         writeDialogKeyMetrics(out);
@@ -486,8 +476,7 @@ public final class Edge implements AutoCloseable {
         if (tokens == null) {
             return;
         }
-        out.family("pbx3sbc_edge_dialog_keys", "Dialog keys accepted (the signing key, plus .next and .previous while rotating)", "gauge");
-        out.sample(null, null, null, null, tokens.keyIds().size());
+        out.single("pbx3sbc_edge_dialog_keys", "Dialog keys accepted (the signing key, plus .next and .previous while rotating)", "gauge", tokens.keyIds().size());
     }
 
     private void writeTlsMetrics(Scrape out) {
@@ -495,8 +484,7 @@ public final class Edge implements AutoCloseable {
             return;
         }
         TcpTransport conns = sip.tls();
-        out.family("pbx3sbc_edge_tls_connections", "TLS connections open (callers and backends)", "gauge");
-        out.sample(null, null, null, null, conns == null ? 0 : conns.connectionCount());
+        out.single("pbx3sbc_edge_tls_connections", "TLS connections open (callers and backends)", "gauge", conns == null ? 0 : conns.connectionCount());
         out.family("pbx3sbc_edge_tls_handshake_failures_total",
                 "TLS handshakes that failed (expired, untrusted or missing certificate, no common version), by direction", "counter");
         out.sample("direction", "inbound", null, null, tls.inboundHandshakeFailures());
@@ -506,8 +494,7 @@ public final class Edge implements AutoCloseable {
         out.sample("result", "refused", null, null, tls.reloadFailures());
         java.time.Instant notAfter = tls.certificateNotAfter();
         if (notAfter != null) {
-            out.family("pbx3sbc_edge_tls_certificate_expiry_seconds", "When the served TLS certificate expires (Unix time)", "gauge");
-            out.sample(null, null, null, null, notAfter.getEpochSecond());
+            out.single("pbx3sbc_edge_tls_certificate_expiry_seconds", "When the served TLS certificate expires (Unix time)", "gauge", notAfter.getEpochSecond());
         }
     }
 

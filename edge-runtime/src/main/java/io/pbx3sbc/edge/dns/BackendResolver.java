@@ -121,14 +121,15 @@ public final class BackendResolver implements AutoCloseable {
                     previous != null ? "keeping its last answer" : "no target until it resolves");
             e = new Entry(previous != null ? previous.targets() : List.of(), clock.getAsLong() + RETRY_SECONDS * 1000);
         }
-        if (previous == null || !previous.targets().equals(e.targets())) {
+        boolean changed = previous == null || !previous.targets().equals(e.targets());
+        if (changed) {
             // known before the entry is visible: whoever sees the new target also trusts its address
             Set<String> grown = new HashSet<>(knownAddresses);
             e.targets().forEach(t -> grown.add(t.address().getAddress().getHostAddress()));
             knownAddresses = Set.copyOf(grown);
         }
         cache.put(b.uri(), e);
-        if (previous == null || !previous.targets().equals(e.targets())) {
+        if (changed) { // and once it is in, addresses no entry names any more are dropped
             if (previous != null) {
                 LOG.info("{} now resolves to {}", b.uri(), e.targets().stream().map(Target::key).toList());
             }

@@ -1,6 +1,6 @@
 package io.pbx3sbc.edge.sip;
 
-import io.pbx3sbc.edge.Periodic;
+import io.pbx3sbc.edge.MountedFiles;
 import io.pbx3sbc.edge.sip.transport.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,7 +165,7 @@ public final class DialogTokens {
     public static DialogTokens fromFile(Path file) throws IOException {
         List<byte[]> keys = readKeys(file);
         DialogTokens t = new DialogTokens(keys, false, file);
-        t.lastRead = fingerprint(keys);
+        t.lastRead = MountedFiles.fingerprint(keys);
         return t;
     }
 
@@ -184,19 +184,6 @@ public final class DialogTokens {
         byte[] raw = Files.readAllBytes(file);
         String text = new String(raw, StandardCharsets.ISO_8859_1).strip();
         return text.isEmpty() ? raw : text.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] fingerprint(List<byte[]> keys) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (byte[] k : keys) {
-                d.update(k);
-                d.update((byte) 0);
-            }
-            return d.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A short public name of a key: the first 8 hex digits of its SHA-256, for logs and metrics. */
@@ -220,15 +207,14 @@ public final class DialogTokens {
         }
         try {
             List<byte[]> read = readKeys(source);
-            byte[] print = fingerprint(read);
+            byte[] print = MountedFiles.fingerprint(read);
             if (java.util.Arrays.equals(print, lastRead)) {
                 return false;
             }
             Keys next = Keys.of(read);
             keys = next;
             lastRead = print;
-            LOG.info("dialog keys reloaded from {}: signing with {}, also accepting {}", source, next.ids().get(0),
-                    next.ids().subList(1, next.ids().size()));
+            LOG.info("dialog keys reloaded from {}: {}", source, describeKeys());
             return true;
         } catch (IOException | IllegalArgumentException e) {
             LOG.error("dialog keys in {} refused, the keys in use stay: {}", source, e.toString());
@@ -241,13 +227,19 @@ public final class DialogTokens {
         if (source == null) {
             return;
         }
-        watcher = Periodic.start("dialog-key-reload", periodMillis, this::reload);
+        watcher = MountedFiles.watch("dialog-key-reload", periodMillis, this::reload);
     }
 
     public void stopWatching() {
         if (watcher != null) {
             watcher.interrupt();
         }
+    }
+
+    /** Which key signs and which are also accepted, by id, for the log. */
+    public String describeKeys() {
+        List<String> ids = keys.ids();
+        return "signing with " + ids.get(0) + ", also accepting " + ids.subList(1, ids.size());
     }
 
     /** The ids of the keys in use, the signing one first. */

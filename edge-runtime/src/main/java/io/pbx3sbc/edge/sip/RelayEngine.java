@@ -404,9 +404,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
 
     private void relayInDialog(SipMessage req, Peer from, String key, RoutingTable table, InDialog dialog) {
         SipMessage out = req.copy();
-        for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
-            out.removeFirst("Route");
-        }
+        removeOurRoutes(out);
         decrementMaxForwards(out);
         String method = req.method();
         if (method.equals("BYE")) {
@@ -456,9 +454,7 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 }
                 SipMessage out = req.copy();
                 out.removeFirst("Route"); // the Path entry with the flow token
-                for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
-                    out.removeFirst("Route");
-                }
+                removeOurRoutes(out);
                 decrementMaxForwards(out);
                 if (r.invite) {
                     recordRoute(out, r, Hop.of(from, false), flow.hop(), flow.tenant());
@@ -468,6 +464,13 @@ public final class RelayEngine implements OptionsProber.ProbeSender {
                 errorLog.info("relay to the flow {} failed: {}", flow.hop(), e.toString());
                 finishLocally(r, 430);
             }
+        }
+    }
+
+    /** Takes off the top Route entries that name this edge (RFC 3261 §16.4). */
+    private void removeOurRoutes(SipMessage out) {
+        for (String route = out.value("Route"); route != null && self.isOurs(NameAddr.parse(route).uri()); route = out.value("Route")) {
+            out.removeFirst("Route");
         }
     }
 

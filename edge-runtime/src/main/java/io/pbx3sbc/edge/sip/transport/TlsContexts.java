@@ -1,7 +1,7 @@
 package io.pbx3sbc.edge.sip.transport;
 
-import io.pbx3sbc.edge.Periodic;
-
+import io.pbx3sbc.edge.HostPort;
+import io.pbx3sbc.edge.MountedFiles;
 import io.pbx3sbc.edge.admin.RateLimitedLog;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
@@ -117,7 +116,7 @@ public final class TlsContexts implements AutoCloseable {
 
     /** Checks the files every {@code periodMillis} and swaps in a changed pair that loads. */
     public void watch(long periodMillis) {
-        watcher = Periodic.start("tls-reload", periodMillis, this::reloadIfChanged);
+        watcher = MountedFiles.watch("tls-reload", periodMillis, this::reloadIfChanged);
     }
 
     /** @return true when a changed certificate was taken */
@@ -129,7 +128,7 @@ public final class TlsContexts implements AutoCloseable {
             refuse(null, "cannot read: " + e.getMessage());
             return false;
         }
-        byte[] fp = fingerprint(files);
+        byte[] fp = MountedFiles.fingerprint(Arrays.asList(files));
         if (Arrays.equals(fp, current.fingerprint()) || Arrays.equals(fp, lastRefused)) {
             return false;
         }
@@ -183,7 +182,7 @@ public final class TlsContexts implements AutoCloseable {
         e.setEnabledProtocols(protocols);
         SSLParameters p = e.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 5922: the certificate must name the host we dialled
-        if (!io.pbx3sbc.edge.HostPort.isIpLiteral(host)) {
+        if (!HostPort.isIpLiteral(host)) {
             p.setServerNames(List.of(new SNIHostName(host)));
         }
         e.setSSLParameters(p);
@@ -237,19 +236,6 @@ public final class TlsContexts implements AutoCloseable {
         return p == null ? new byte[0] : Files.readAllBytes(p);
     }
 
-    private static byte[] fingerprint(byte[][] files) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (byte[] f : files) {
-                d.update(f);
-                d.update((byte) 0);
-            }
-            return d.digest();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private Loaded build(byte[][] files) throws IOException, GeneralSecurityException {
         javax.net.ssl.KeyManager[] keys = null;
         X509Certificate leaf = null;
@@ -273,7 +259,7 @@ public final class TlsContexts implements AutoCloseable {
         SSLContext client = SSLContext.getInstance("TLS");
         // the edge shows its own certificate to backends that ask for one (mTLS towards the PBX)
         client.init(keys, settings.backendCa() == null ? null : trust(files[3], settings.backendCa()), null);
-        return new Loaded(server, client, leaf, fingerprint(files));
+        return new Loaded(server, client, leaf, MountedFiles.fingerprint(Arrays.asList(files)));
     }
 
     private static javax.net.ssl.TrustManager[] trust(byte[] pem, Path from) throws IOException, GeneralSecurityException {
