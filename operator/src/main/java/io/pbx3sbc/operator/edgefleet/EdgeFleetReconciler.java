@@ -219,6 +219,9 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         }
         readStoreAndEdges(pass);
         compile(pass);
+        if (pass.remembered.applied == null) {
+            applyWorkloads(pass.client, fleet, pass.signing); // a fleet's first look: its edges exist even while the store fails
+        }
         publish(pass);
         promote(pass);
         // The edge workloads, after the versions: they change rarely and cost API calls, so they stay off
@@ -255,7 +258,6 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         /** The pointer as stored, when trusted (null: it was rewritten); what the edges last saw. */
         ReleasePointer stored;
         ReleasePointerWriter.Sink sink;
-        final java.util.concurrent.atomic.AtomicReference<List<EdgeReport>> latest = new java.util.concurrent.atomic.AtomicReference<>();
         FleetPublisher.Outcome outcome;
         PromotionGate.Decision decision;
 
@@ -315,7 +317,6 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         p.remembered = memory.computeIfAbsent(key(p.fleet), k -> new FleetMemory(deps.workDir(), fleetName));
         p.promoter = new FleetPromoter(p.store, p.layout, deps.clock(), p.remembered.reports);
         p.reports = p.promoter.reports();
-        p.latest.set(p.reports);
         p.live = liveReports(p.reports);
         p.signing = signing(p.fleet, p.key, p.live);
         if (p.status.signing(p.signing.plan())) {
@@ -328,7 +329,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
      * source changed) under the same fleet spec, key and store was published already: the frequent
      * reconciles of a promotion skip the hash and the store listing.
      */
-    private void compile(Pass p) throws java.io.IOException {
+    private void compile(Pass p) {
         long compiling = System.nanoTime();
         p.compilation = p.remembered.compile(p.domains, p.sets);
         p.compileMillis = (System.nanoTime() - compiling) / 1_000_000;
@@ -337,9 +338,6 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         FleetMemory.LastPublish last = p.remembered.lastPublish;
         p.same = last != null && last.compilation() == p.compilation && last.inputs().equals(p.inputs)
                 && last.at().plus(RECOMPILE_AFTER).isAfter(deps.clock().instant());
-        if (p.remembered.applied == null) {
-            applyWorkloads(p.client, p.fleet, p.signing); // a fleet's first look: its edges exist even while the store fails
-        }
     }
 
     /**
@@ -350,7 +348,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
         EdgeFleet fleet = p.fleet;
         ReleasePointerWriter pointers = new ReleasePointerWriter(p.store, p.layout, p.signing.keys(), p.signing.trusted(),
                 deps.leadershipTerm(), p.remembered.pointers, deps.clock());
-        p.sink = next -> pointers.write(next, p.latest.get());
+        p.sink = next -> pointers.write(next, p.reports); // the reports as the pass last read them
         ReleasePointerWriter.Base base = pointers.current(p.reports);
         p.stored = base.distrusted() == null ? base.pointer() : null;
         ReleasePointer current = base.pointer();
@@ -406,8 +404,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
             }
             p.reports = p.promoter.reports();
             p.live = liveReports(p.reports);
-            p.latest.set(p.reports);
-            decision = p.promoter.promote(told, policy(p.fleet), p.reports, p.sink);
+                decision = p.promoter.promote(told, policy(p.fleet), p.reports, p.sink);
             announce(p.fleet, decision);
         }
         deps.metrics().versions(key(p.fleet), decision.pointer().active(), decision.pointer().candidate());
