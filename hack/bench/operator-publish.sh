@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # usage: ./hack/bench/operator-publish.sh [domains=100000] [changes=20]
-#        (OPERATOR_BENCH_HEAP=700m for the heap the chart's default limit gives; default 3g. The GC log goes
+#        (OPERATOR_BENCH_JAVA_OPTS adds JVM options, e.g. a JFR recording; OPERATOR_BENCH_HEAP=700m for the heap the chart's default limit gives; default 3g. The GC log goes
 #        to $OPERATOR_BENCH_GC_LOG, default /tmp/operator-publish-gc.log: count "Pause Full" in it.)
 # Creates that many SipDomains in a real local kube-apiserver (hack/control-plane), runs the operator
 # in-process against it and S3Proxy, then changes one SipDomain at a time and prints the time from the
@@ -23,7 +23,8 @@ cp -r routing-db/target/classes "$snapshot/routing-db-classes"; cp -r routing-db
 classpath="$(sed -e "s#$root/routing-db/target/classes#$snapshot/routing-db-classes#" \
   -e "s#$root/routing-db/target/test-classes#$snapshot/routing-db-test-classes#" "$cp_file")"
 cd operator
-java -Xmx"${OPERATOR_BENCH_HEAP:-3g}" -XX:+UseParallelGC -Xlog:gc:file="${OPERATOR_BENCH_GC_LOG:-/tmp/operator-publish-gc.log}" \
+# shellcheck disable=SC2086
+java -Xmx"${OPERATOR_BENCH_HEAP:-3g}" -XX:+UseParallelGC ${OPERATOR_BENCH_JAVA_OPTS:-} -Xlog:gc:file="${OPERATOR_BENCH_GC_LOG:-/tmp/operator-publish-gc.log}" \
   -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
   -cp "$snapshot/classes:$snapshot/test-classes:$classpath" \
   io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes"

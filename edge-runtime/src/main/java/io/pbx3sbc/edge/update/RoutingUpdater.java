@@ -60,7 +60,8 @@ public final class RoutingUpdater {
     /** Rejections remembered (newest last); older ones may be tried again if a pointer names them. */
     static final int REJECTIONS_KEPT = 20;
 
-    private record Staged(long version, RoutingTable table, Path file, Manifest manifest) {
+    /** @param timing where the staging time went, for the log (restore, then verify and load) */
+    private record Staged(long version, RoutingTable table, Path file, Manifest manifest, String timing) {
     }
 
     private final VersionSource source;
@@ -184,8 +185,8 @@ public final class RoutingUpdater {
                 && (staged == null || staged.version != candidate)) {
             try {
                 setStaged(stage(candidate));
-                LOG.info("staged routing version {} next to active version {} ({} domains)", candidate, activeVersion(),
-                        staged.table.tenantCount());
+                LOG.info("staged routing version {} next to active version {} ({} domains; {})", candidate, activeVersion(),
+                        staged.table.tenantCount(), staged.timing);
             } catch (InvalidRoutingDbException e) {
                 reject(candidate, e.getMessage());
             } catch (IOException e) {
@@ -269,15 +270,18 @@ public final class RoutingUpdater {
     }
 
     private Staged stage(long version) throws IOException, InvalidRoutingDbException, InterruptedException {
+        long started = System.nanoTime();
         Manifest manifest = source.manifest(version);
         Path file = dataDir.resolve("versions").resolve(version + ".db");
         Files.deleteIfExists(file);
         source.restore(version, file);
+        long restored = System.nanoTime();
         try {
             RoutingDb db = verifier().verify(file, manifest, fleet, version);
             RoutingTable table = RoutingTable.from(db);
             selfTest(table, db.model().domains());
-            return new Staged(version, table, file, manifest);
+            return new Staged(version, table, file, manifest, "manifest and restore %d ms, verify and load %d ms".formatted(
+                    (restored - started) / 1_000_000, (System.nanoTime() - restored) / 1_000_000));
         } catch (InvalidRoutingDbException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e instanceof InvalidRoutingDbException i ? i : new InvalidRoutingDbException("cannot load: " + e.getMessage());

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -57,18 +58,22 @@ public final class LeanItemStore<R extends HasMetadata> implements ItemStore<R> 
         return store.get(key);
     }
 
-    /** Drops the fields only writers' bookkeeping needs (the object is the informer's own fresh copy). */
+    /**
+     * Drops the fields only writers' bookkeeping needs (the object is the informer's own fresh copy). The
+     * emptied fields stay empty collections, never null: JOSDK's event filter reads the annotations map of
+     * every event without a null check, and a null there silently dropped the change events.
+     */
     static void trim(HasMetadata r) {
         ObjectMeta m = r.getMetadata();
         if (m == null) {
             return;
         }
-        m.setManagedFields(null);
+        m.setManagedFields(new ArrayList<>(0));
         Map<String, String> annotations = m.getAnnotations();
         if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
             Map<String, String> kept = new LinkedHashMap<>(annotations);
             kept.remove(LAST_APPLIED);
-            m.setAnnotations(kept.isEmpty() ? null : kept);
+            m.setAnnotations(kept);
         }
     }
 }

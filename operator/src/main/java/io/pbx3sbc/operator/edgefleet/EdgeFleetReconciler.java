@@ -99,8 +99,11 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     static final int NUDGE_ROUNDS = 3;
     /** Annotation asking for the promotion of one candidate when autoPromote is off. */
     public static final String PROMOTE_ANNOTATION = "pbx3sbc.io/promote";
-    /** Concurrent status writes to SipDomains and DispatcherSets. */
-    static final int STATUS_WRITERS = 4;
+    /**
+     * Concurrent status writes to SipDomains and DispatcherSets. The API server bounds them (about 1.7 ms
+     * of its CPU each), not the operator: 16 in flight wrote 20,000 statuses in 26.5 s where 4 took 36.7 s.
+     */
+    static final int STATUS_WRITERS = 16;
 
     /** What the reconciler needs from outside; {@code OperatorMain} wires the real ones. */
     /**

@@ -32,4 +32,16 @@ class LeanItemStoreTest {
         assertThat(store.size()).isEqualTo(1);
         assertThat(store.remove("voip/acme")).isSameAs(kept);
     }
+
+    @Test
+    void anObjectWhoseOnlyAnnotationWasKubectlsKeepsAnEmptyMapNotNull() {
+        SipDomain d = new SipDomain();
+        d.setMetadata(new ObjectMetaBuilder().withName("acme").withNamespace("voip")
+                .withAnnotations(Map.of(LeanItemStore.LAST_APPLIED, "{}")).build());
+        LeanItemStore<SipDomain> store = new LeanItemStore<>();
+        store.put(store.getKey(d), d);
+        // JOSDK's InformerEventSource calls getAnnotations().get(..) on every event: null made it throw.
+        assertThat(store.get("voip/acme").getMetadata().getAnnotations()).isNotNull().isEmpty();
+        assertThat(store.get("voip/acme").getMetadata().getManagedFields()).isNotNull().isEmpty();
+    }
 }
