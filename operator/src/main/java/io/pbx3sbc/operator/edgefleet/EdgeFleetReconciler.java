@@ -418,8 +418,10 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /** 6. Verdicts on the sources (written in the background, refusals first), then the fleet's own backlog count. */
     private void recordVerdicts(Pass p) {
         EdgeFleet fleet = p.fleet;
-        statuses.record(p.client, fleet.getMetadata().getName(), all(p.context, SipDomain.class, fleet),
-                all(p.context, DispatcherSet.class, fleet), p.domains, p.sets, p.compilation, p.outcome.version(), p.live);
+        boolean summarise = fleet.getSpec().sourceStatus == EdgeFleetSpec.SourceStatusMode.Exceptions;
+        p.status.sourcesSummarised(statuses.record(p.client, fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(),
+                all(p.context, SipDomain.class, fleet), all(p.context, DispatcherSet.class, fleet), p.domains, p.sets,
+                p.compilation, p.outcome.version(), p.live, summarise));
         p.status.statusWritesPending(statuses.backlog(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()));
     }
 
@@ -490,7 +492,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     @Override
     public DeleteControl cleanup(EdgeFleet fleet, Context<EdgeFleet> context) throws Exception {
         String fleetName = fleet.getMetadata().getName();
-        statuses.forget(context.getClient(), fleetName, all(context, SipDomain.class, fleet),
+        statuses.forget(context.getClient(), fleet.getMetadata().getNamespace(), fleetName, all(context, SipDomain.class, fleet),
                 all(context, DispatcherSet.class, fleet));
         if (fleet.getSpec().store != null && Boolean.TRUE.equals(fleet.getSpec().store.deleteVersionsOnFleetDeletion)) {
             ObjectStore store = deps.stores().storeFor(key(fleet), location(fleet, deps.secrets().s3Credentials(fleet)));

@@ -51,6 +51,10 @@ final class FleetStatusBuilder {
         next.statusWritesPending = pending == 0 ? null : pending;
     }
 
+    void sourcesSummarised(int summarised) {
+        next.sourcesSummarised = summarised == 0 ? null : summarised;
+    }
+
     void edgesReady(Integer ready) {
         next.edgesReady = ready;
     }

@@ -44,6 +44,8 @@ final class SourceStatusRecorder implements AutoCloseable {
     private final Clock clock;
     private final StatusWriter statusWriter;
     private final Map<String, Long> loggedVersions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per namespace/fleet with sourceStatus: Exceptions, the routine verdicts its status stands for. */
+    private final Map<String, RoutineSummary> summaries = new java.util.concurrent.ConcurrentHashMap<>();
 
     SourceStatusRecorder(EventRecorder events, Clock clock, int writers) {
         this.events = Objects.requireNonNull(events, "events");
@@ -70,7 +72,9 @@ final class SourceStatusRecorder implements AutoCloseable {
     }
 
     /** The fleet is gone: its entries leave every object's status. */
-    void forget(KubernetesClient client, String fleetName, List<SipDomain> allDomains, List<DispatcherSet> allSets) {
+    void forget(KubernetesClient client, String namespace, String fleetName, List<SipDomain> allDomains,
+                List<DispatcherSet> allSets) {
+        summaries.remove(namespace + "/" + fleetName);
         for (SipDomain d : allDomains) {
             editVerdict(client, d, SipDomain.class, fleetName, null, null);
         }
@@ -81,27 +85,53 @@ final class SourceStatusRecorder implements AutoCloseable {
 
     /**
      * Each object the fleet selects gets the fleet's verdict (and a set, its destination health); objects it
-     * no longer selects lose this fleet's entry.
+     * no longer selects lose this fleet's entry. With {@code summarise} (sourceStatus: Exceptions) a bulk of
+     * routine verdicts is left to the fleet's own status ({@link RoutineSummary}).
      *
      * @param allDomains all SipDomains of the fleet's namespace; {@code domains} the selected ones (same for sets)
+     * @return how many objects the fleet's status summarises instead
      */
-    void record(KubernetesClient client, String fleetName, List<SipDomain> allDomains, List<DispatcherSet> allSets,
-                List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version,
-                List<EdgeReport> live) {
+    int record(KubernetesClient client, String namespace, String fleetName, List<SipDomain> allDomains, List<DispatcherSet> allSets,
+               List<SipDomain> domains, List<DispatcherSet> sets, Compilation compilation, long version,
+               List<EdgeReport> live, boolean summarise) {
         Map<ObjectRef, Problem> problems = compilation.problems().stream()
                 .collect(Collectors.toMap(Problem::ref, Function.identity(), (a, b) -> a));
         Set<String> selectedDomains = domains.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet());
         Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
         Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
                 .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
+        Map<HasMetadata, Verdict> verdicts = new java.util.IdentityHashMap<>();
         for (SipDomain d : allDomains) {
             boolean selected = selectedDomains.contains(d.getMetadata().getName());
-            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null;
-            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
+            verdicts.put(d, selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null);
         }
         for (DispatcherSet s : allSets) {
             boolean selected = selectedSets.contains(s.getMetadata().getName());
-            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
+            verdicts.put(s, selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null);
+        }
+        Set<String> routineToWrite = null; // null: write every routine verdict
+        RoutineSummary summary = null;
+        if (summarise) {
+            summary = summaries.computeIfAbsent(namespace + "/" + fleetName, k -> new RoutineSummary());
+            Map<String, String> routine = new java.util.HashMap<>();
+            for (SipDomain d : allDomains) { // sets are few and carry destination health: always written
+                if (SourceStatuses.routine(d.getStatus(), fleetName, verdicts.get(d))) {
+                    routine.put(d.getMetadata().getName(), String.valueOf(d.getMetadata().getResourceVersion()));
+                }
+            }
+            routineToWrite = summary.toWrite(routine);
+        } else {
+            summaries.remove(namespace + "/" + fleetName);
+        }
+        for (SipDomain d : allDomains) {
+            Verdict v = verdicts.get(d);
+            if (summarised(routineToWrite, d, fleetName, v)) {
+                continue;
+            }
+            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
+        }
+        for (DispatcherSet s : allSets) {
+            Verdict v = verdicts.get(s);
             editSet(client, s, fleetName, v, v == null || !v.accepted() ? null
                     : DestinationHealthStatuses.fleetEntry(fleetName, destinations(s), live));
         }
@@ -111,6 +141,12 @@ final class SourceStatusRecorder implements AutoCloseable {
             LOG.info("{} objects left out of routing version {}: {}", refused, version,
                     compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
         }
+        return summary == null ? 0 : summary.size();
+    }
+
+    private static boolean summarised(Set<String> routineToWrite, SipDomain d, String fleet, Verdict v) {
+        return routineToWrite != null && SourceStatuses.routine(d.getStatus(), fleet, v)
+                && !routineToWrite.contains(d.getMetadata().getName());
     }
 
     private static List<DispatcherSetSpec.Destination> destinations(DispatcherSet s) {

@@ -350,4 +350,57 @@ class EdgeFleetReconcilerIT {
         var trust = client.configMaps().inNamespace(NS).withName(FleetNames.trust(rotated)).get();
         assertThat(SigningKeys.keyId(SigningKeys.decodePublic(trust.getData().get("trusted-keys").strip()))).isEqualTo(newKey);
     }
+
+    @Test
+    @Order(8)
+    void aFleetWithSourceStatusExceptionsSummarisesABulkOnItsStatusAndStillWritesRefusalsAndChanges() throws Exception {
+        Map<String, String> bulkLabel = Map.of("pbx3sbc.io/fleet", "bulk");
+        DispatcherSet set = new DispatcherSet();
+        set.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bulk-set").withNamespace(NS)
+                .withLabels(bulkLabel).build());
+        set.setSpec(new io.pbx3sbc.operator.api.v1alpha1.DispatcherSetSpec());
+        set.getSpec().setId = 900;
+        var destination = new io.pbx3sbc.operator.api.v1alpha1.DispatcherSetSpec.Destination();
+        destination.uri = "sip:10.9.0.1:5060";
+        set.getSpec().destinations.add(destination);
+        client.resource(set).create();
+        int bulk = RoutineSummary.BULK + 1;
+        for (int i = 0; i <= bulk; i++) {
+            SipDomain d = new SipDomain();
+            d.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bulk-" + i).withNamespace(NS)
+                    .withLabels(bulkLabel).build());
+            d.setSpec(new SipDomainSpec());
+            d.getSpec().domain = "bulk-" + i + ".voip.example.com";
+            d.getSpec().dispatcherSetRef = i == bulk ? "no-such-set" : "bulk-set"; // the last one is refused
+            client.resource(d).create();
+        }
+        EdgeFleet fleet = SampleResources.load("pbx3sbc_v1alpha1_edgefleet.yaml", EdgeFleet.class).get(0);
+        fleet.getMetadata().setName("bulk");
+        fleet.getSpec().domainSelector.setMatchLabels(bulkLabel);
+        fleet.getSpec().dispatcherSetSelector.setMatchLabels(bulkLabel);
+        fleet.getSpec().store.endpoint = s3.endpoint().toString();
+        fleet.getSpec().store.prefix = "bulk/";
+        fleet.getSpec().signingKeySecretRef = "bulk-signing-key";
+        fleet.getSpec().sourceStatus = io.pbx3sbc.operator.api.v1alpha1.EdgeFleetSpec.SourceStatusMode.Exceptions;
+        client.resource(fleet).create();
+
+        Supplier<EdgeFleet> bulkFleet = () -> client.resources(EdgeFleet.class).inNamespace(NS).withName("bulk").get();
+        EdgeFleet summarised = await("the bulk summarised on the fleet", bulkFleet,
+                f -> f.getStatus() != null && Integer.valueOf(bulk).equals(f.getStatus().sourcesSummarised));
+        assertThat(summarised.getStatus().domains).isEqualTo(bulk);
+        assertThat(summarised.getStatus().leftOut).isEqualTo(1);
+        SipDomain refused = await("the refusal written", () -> domain("bulk-" + bulk), d -> d.getStatus() != null);
+        assertThat(condition(refused.getStatus().conditions, Reasons.ACCEPTED).reason).isEqualTo(Reasons.DISPATCHER_SET_NOT_FOUND);
+        assertThat(client.resources(DispatcherSet.class).inNamespace(NS).withName("bulk-set").get().getStatus().fleets)
+                .as("sets are few and carry health: always written").extracting(f -> f.fleet).containsExactly("bulk");
+        assertThat(domain("bulk-0").getStatus()).as("a summarised domain has no write of its own").isNull();
+
+        client.resources(SipDomain.class).inNamespace(NS).withName("bulk-7").edit(d -> {
+            d.getSpec().comment = "moved to the new PBX";
+            return d;
+        });
+        SipDomain changed = await("the change written", () -> domain("bulk-7"), d -> d.getStatus() != null);
+        assertThat(condition(changed.getStatus().conditions, Reasons.ACCEPTED).status).isEqualTo("True");
+        await("the change leaves the summary", bulkFleet, f -> Integer.valueOf(bulk - 1).equals(f.getStatus().sourcesSummarised));
+    }
 }

@@ -33,6 +33,9 @@ public class EdgeFleetStatus {
     @JsonPropertyDescription("SipDomain and DispatcherSet status writes still queued. The first publish of many objects"
             + " writes their statuses in the background; refusals and changes are written first.")
     public Integer statusWritesPending;
+    @JsonPropertyDescription("Selected SipDomains carried as expected whose own status this fleet"
+            + " leaves unwritten (spec.sourceStatus: Exceptions, a bulk of them): domains and leftOut speak for them.")
+    public Integer sourcesSummarised;
     @JsonPropertyDescription("Ready, Published, Progressing and Degraded, with CamelCase reasons.")
     public List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("What each edge reported last: at most 50 edges, those that need a look first (not live,"
