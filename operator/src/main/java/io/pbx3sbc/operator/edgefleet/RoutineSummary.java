@@ -1,5 +1,6 @@
 package io.pbx3sbc.operator.edgefleet;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,19 +24,19 @@ final class RoutineSummary {
 
     /**
      * @param routine this pass's routine SipDomains, name to resourceVersion
-     * @return the keys to write; every other routine key is summarised
+     * @return the names the fleet's summary stands for, not to be written; every other routine one is
      */
-    Set<String> toWrite(Map<String, String> routine) {
+    Set<String> update(Map<String, String> routine) {
         summarised.keySet().retainAll(routine.keySet()); // deleted, or no longer routine (it has an entry now)
         Map<String, String> fresh = routine.entrySet().stream()
                 .filter(e -> !e.getValue().equals(summarised.get(e.getKey())))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         if (fresh.size() > BULK) {
             summarised.putAll(fresh);
-            return Set.of();
+        } else {
+            fresh.keySet().forEach(summarised::remove);
         }
-        fresh.keySet().forEach(summarised::remove);
-        return fresh.keySet();
+        return Collections.unmodifiableSet(summarised.keySet());
     }
 
     /** Objects whose status the fleet's summary stands for. */

@@ -100,38 +100,27 @@ final class SourceStatusRecorder implements AutoCloseable {
         Set<String> selectedSets = sets.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
         Map<String, Integer> setIds = sets.stream().filter(s -> !problems.containsKey(ref(ObjectRef.DISPATCHER_SET, s)))
                 .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getSpec().setId));
-        Map<HasMetadata, Verdict> verdicts = new java.util.IdentityHashMap<>();
+        Map<SipDomain, Verdict> verdicts = new java.util.IdentityHashMap<>();
         for (SipDomain d : allDomains) {
             boolean selected = selectedDomains.contains(d.getMetadata().getName());
             verdicts.put(d, selected ? verdict(fleetName, problems.get(ref(ObjectRef.SIP_DOMAIN, d)), version) : null);
         }
-        for (DispatcherSet s : allSets) {
-            boolean selected = selectedSets.contains(s.getMetadata().getName());
-            verdicts.put(s, selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null);
-        }
-        Set<String> routineToWrite = null; // null: write every routine verdict
-        RoutineSummary summary = null;
+        String fleetKey = namespace + "/" + fleetName;
+        Set<String> summarised = Set.of();
         if (summarise) {
-            summary = summaries.computeIfAbsent(namespace + "/" + fleetName, k -> new RoutineSummary());
-            Map<String, String> routine = new java.util.HashMap<>();
-            for (SipDomain d : allDomains) { // sets are few and carry destination health: always written
-                if (SourceStatuses.routine(d.getStatus(), fleetName, verdicts.get(d))) {
-                    routine.put(d.getMetadata().getName(), String.valueOf(d.getMetadata().getResourceVersion()));
-                }
-            }
-            routineToWrite = summary.toWrite(routine);
+            summarised = summaries.computeIfAbsent(fleetKey, k -> new RoutineSummary()).update(routine(verdicts, fleetName));
         } else {
-            summaries.remove(namespace + "/" + fleetName);
+            summaries.remove(fleetKey);
         }
         for (SipDomain d : allDomains) {
             Verdict v = verdicts.get(d);
-            if (summarised(routineToWrite, d, fleetName, v)) {
-                continue;
+            if (!summarised.contains(d.getMetadata().getName())) {
+                editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
             }
-            editVerdict(client, d, SipDomain.class, fleetName, v, v == null ? null : setIds.get(d.getSpec().dispatcherSetRef));
         }
-        for (DispatcherSet s : allSets) {
-            Verdict v = verdicts.get(s);
+        for (DispatcherSet s : allSets) { // sets are few and carry destination health: never summarised
+            boolean selected = selectedSets.contains(s.getMetadata().getName());
+            Verdict v = selected ? verdict(fleetName, problems.get(ref(ObjectRef.DISPATCHER_SET, s)), version) : null;
             editSet(client, s, fleetName, v, v == null || !v.accepted() ? null
                     : DestinationHealthStatuses.fleetEntry(fleetName, destinations(s), live));
         }
@@ -141,12 +130,18 @@ final class SourceStatusRecorder implements AutoCloseable {
             LOG.info("{} objects left out of routing version {}: {}", refused, version,
                     compilation.problems().stream().limit(5).map(Problem::toString).collect(Collectors.joining("; ")));
         }
-        return summary == null ? 0 : summary.size();
+        return summarised.size();
     }
 
-    private static boolean summarised(Set<String> routineToWrite, SipDomain d, String fleet, Verdict v) {
-        return routineToWrite != null && SourceStatuses.routine(d.getStatus(), fleet, v)
-                && !routineToWrite.contains(d.getMetadata().getName());
+    /** The SipDomains whose write would be routine (carried as expected, no entry of this fleet yet), by resourceVersion. */
+    private static Map<String, String> routine(Map<SipDomain, Verdict> verdicts, String fleet) {
+        Map<String, String> routine = new java.util.HashMap<>();
+        verdicts.forEach((d, v) -> {
+            if (SourceStatuses.routine(d.getStatus(), fleet, v)) {
+                routine.put(d.getMetadata().getName(), String.valueOf(d.getMetadata().getResourceVersion()));
+            }
+        });
+        return routine;
     }
 
     private static List<DispatcherSetSpec.Destination> destinations(DispatcherSet s) {
