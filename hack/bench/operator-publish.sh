@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: ./hack/bench/operator-publish.sh [domains=100000] [changes=20] [sourceStatus=All|Exceptions]
+# usage: ./hack/bench/operator-publish.sh [domains=100000] [changes=20] [sourceStatus=Exceptions|All]
 #        (OPERATOR_BENCH_JAVA_OPTS adds JVM options, e.g. a JFR recording; OPERATOR_BENCH_HEAP=700m for the heap the chart's default limit gives; default 3g. The GC log goes
 #        to $OPERATOR_BENCH_GC_LOG, default /tmp/operator-publish-gc.log: count "Pause Full" in it.)
 # Creates that many SipDomains in a real local kube-apiserver (hack/control-plane), runs the operator
@@ -7,7 +7,7 @@
 # change to the new version named in the S3 release pointer (what edges poll): each sample, median, worst.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-domains="${1:-100000}" changes="${2:-20}" source_status="${3:-All}"
+domains="${1:-100000}" changes="${2:-20}" source_status="${3:-Exceptions}"
 # shellcheck source=../lib/tools.sh
 source "$root/hack/lib/tools.sh"
 ensure_control_plane >/dev/null

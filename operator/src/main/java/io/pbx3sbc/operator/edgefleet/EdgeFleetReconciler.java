@@ -418,7 +418,7 @@ public final class EdgeFleetReconciler implements Reconciler<EdgeFleet>, Cleaner
     /** 6. Verdicts on the sources (written in the background, refusals first), then the fleet's own backlog count. */
     private void recordVerdicts(Pass p) {
         EdgeFleet fleet = p.fleet;
-        boolean summarise = fleet.getSpec().sourceStatus == EdgeFleetSpec.SourceStatusMode.Exceptions;
+        boolean summarise = fleet.getSpec().sourceStatus != EdgeFleetSpec.SourceStatusMode.All; // unset: the default, Exceptions
         p.status.sourcesSummarised(statuses.record(p.client, fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(),
                 all(p.context, SipDomain.class, fleet), all(p.context, DispatcherSet.class, fleet), p.domains, p.sets,
                 p.compilation, p.outcome.version(), p.live, summarise));

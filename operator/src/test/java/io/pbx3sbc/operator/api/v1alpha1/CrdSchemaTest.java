@@ -59,6 +59,14 @@ class CrdSchemaTest {
         assertThat(EdgeFleetSpec.Promotion.of(explicitNulls).versionsRetained).isEqualTo(3);
     }
 
+    /** Summarising a bulk of routine statuses is the default: 100,000 writes would hold the API server for minutes. */
+    @Test
+    void sourceStatusDefaultsToExceptionsInTheSchemaAndTheClass() throws Exception {
+        var sourceStatus = spec(crd("edgefleets")).getProperties().get("sourceStatus");
+        assertThat(sourceStatus.getDefault().asText()).isEqualTo("Exceptions").isEqualTo(new EdgeFleetSpec().sourceStatus.name());
+        assertThat(sourceStatus.getEnum()).extracting(n -> n.asText()).containsExactly("All", "Exceptions");
+    }
+
     @Test
     void edgeFleetPrinterColumnsTellTheFleetsStateWithAgeLastAndDetailInWide() throws Exception {
         var columns = crd("edgefleets").getSpec().getVersions().get(0).getAdditionalPrinterColumns();
