@@ -242,10 +242,33 @@ public final class FleetLoad {
     }
 
     ReleasePointer pointer() throws IOException {
-        return ReleasePointer.fromJson(store.get(layout.releasePointer()).orElseThrow());
+        return ReleasePointer.fromJson(store.get(layout.releasePointer()).orElseThrow(
+                () -> new IOException("no release pointer at " + layout.releasePointer())));
     }
 
+    /** local-up returns before the operator's first (cold) publish: wait for the pointer rather than race it. */
+    ReleasePointer firstPointer(Duration patience) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (store.get(layout.releasePointer()).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the operator published no release pointer within " + patience);
+            }
+            Thread.sleep(250);
+        }
+        return pointer();
+    }
+
+    /** The stand-in's threads (nudge server, edge clocks) are not daemons: a failure must end the process. */
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -266,7 +289,7 @@ public final class FleetLoad {
         for (int i = 0; i < load.edges.size(); i++) { // first looks spread over 5 s, then each on its own clock
             load.edges.get(i).schedule(Duration.ofMillis(5_000L * i / load.edges.size()));
         }
-        long active = load.pointer().active();
+        long active = load.firstPointer(Duration.ofMinutes(2)).active();
         while (true) {
             var s = fleetStatus(kubectl);
             if (num(s, "edgesTotal") == count && num(s, "edgesActive") == count && num(s, "activeVersion") == active) {
