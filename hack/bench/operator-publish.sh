@@ -7,7 +7,8 @@
 # change to the new version named in the S3 release pointer (what edges poll): each sample, median, worst.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-domains="${1:-100000}" changes="${2:-20}" source_status="${3:-Exceptions}"
+domains="${1:-100000}" changes="${2:-20}"
+source_status=("${@:3:1}")   # unset: the EdgeFleet default
 # shellcheck source=../lib/tools.sh
 source "$root/hack/lib/tools.sh"
 ensure_control_plane >/dev/null
@@ -27,4 +28,4 @@ cd operator
 java -Xmx"${OPERATOR_BENCH_HEAP:-3g}" -XX:+UseParallelGC ${OPERATOR_BENCH_JAVA_OPTS:-} -Xlog:gc:file="${OPERATOR_BENCH_GC_LOG:-/tmp/operator-publish-gc.log}" \
   -Ds3proxy.jar="$root/routing-db/target/it-tools/s3proxy.jar" \
   -cp "$snapshot/classes:$snapshot/test-classes:$classpath" \
-  io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes" "$source_status"
+  io.pbx3sbc.operator.bench.PublishBench "$domains" "$changes" "${source_status[@]}"

@@ -24,7 +24,8 @@ final class RoutineSummary {
 
     /**
      * @param routine this pass's routine SipDomains, name to resourceVersion
-     * @return the names the fleet's summary stands for, not to be written; every other routine one is
+     * @return the names the fleet's summary stands for, not to be written; every other routine one is.
+     *         A read-only view, valid until the next update.
      */
     Set<String> update(Map<String, String> routine) {
         summarised.keySet().retainAll(routine.keySet()); // deleted, or no longer routine (it has an entry now)
@@ -37,10 +38,5 @@ final class RoutineSummary {
             fresh.keySet().forEach(summarised::remove);
         }
         return Collections.unmodifiableSet(summarised.keySet());
-    }
-
-    /** Objects whose status the fleet's summary stands for. */
-    int size() {
-        return summarised.size();
     }
 }

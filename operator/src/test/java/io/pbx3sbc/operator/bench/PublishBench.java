@@ -40,7 +40,7 @@ public final class PublishBench {
     public static void main(String[] args) throws Exception {
         int domains = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        var mode = EdgeFleetSpec.SourceStatusMode.valueOf(args.length > 2 ? args[2] : "Exceptions");
+        var mode = args.length > 2 ? EdgeFleetSpec.SourceStatusMode.valueOf(args[2]) : new EdgeFleetSpec().sourceStatus;
         Path work = Files.createTempDirectory("publish-bench");
         try (LocalControlPlane cluster = LocalControlPlane.start(work.resolve("cluster"));
              S3ProxyServer s3 = new S3ProxyServer(work).start();

@@ -249,13 +249,15 @@ public final class FleetLoad {
     /** local-up returns before the operator's first (cold) publish: wait for the pointer rather than race it. */
     ReleasePointer firstPointer(Duration patience) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (store.get(layout.releasePointer()).isEmpty()) {
+        for (var stored = store.get(layout.releasePointer()); ; stored = store.get(layout.releasePointer())) {
+            if (stored.isPresent()) {
+                return ReleasePointer.fromJson(stored.get());
+            }
             if (System.nanoTime() > deadline) {
                 throw new IOException("the operator published no release pointer within " + patience);
             }
             Thread.sleep(250);
         }
-        return pointer();
     }
 
     /** The stand-in's threads (nudge server, edge clocks) are not daemons: a failure must end the process. */
